@@ -1,0 +1,111 @@
+import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+
+import type { Result } from './errors';
+import { fail, ok } from './errors';
+import type { KeyedLock } from './keyedLock';
+import type { VoipRoomQuery } from './params';
+import type { CreateRoomExtras, RoomSource } from './roomSource';
+
+export interface Resolved {
+	readonly room: ILivechatRoom;
+	readonly newRoom: boolean;
+}
+
+export interface ResolveOptions {
+	readonly createRoom: boolean;
+	/** The app, for the created room's `source`. */
+	readonly app: { readonly id: string; readonly name: string };
+	/** Serializes room creation per visitor. */
+	readonly lock: KeyedLock;
+}
+
+const OMNICHANNEL_TYPES = ['l', 'v'];
+const AGENT_ROLE = 'livechat-agent';
+
+export function isOmnichannelRoom(room: IRoom): room is ILivechatRoom {
+	return OMNICHANNEL_TYPES.indexOf(String(room.type)) !== -1;
+}
+
+/** The room's visitor, when the room is an omnichannel room of the visitor with this token. */
+function visitorMatches(room: IRoom | undefined, token: string): room is ILivechatRoom {
+	return !!room && isOmnichannelRoom(room) && !!room.visitor && room.visitor.token === token;
+}
+
+function createdAt(room: ILivechatRoom): number {
+	const ts = room.createdAt;
+	return ts ? new Date(ts).getTime() || 0 : 0;
+}
+
+/** Among a visitor's open rooms: the one served by the agent, else the most recently created. */
+export function pickOpenRoom(rooms: ReadonlyArray<ILivechatRoom>, agentId: string | undefined): ILivechatRoom | undefined {
+	const open = rooms.filter((room) => room && room.isOpen !== false);
+	const served = agentId === undefined ? undefined : open.find((room) => !!room.servedBy && room.servedBy.id === agentId);
+	if (served) {
+		return served;
+	}
+	return open.reduce<ILivechatRoom | undefined>((best, room) => (!best || createdAt(room) > createdAt(best) ? room : best), undefined);
+}
+
+/** Step 4 of the endpoint: CONTRACT §1.3. Readers that throw propagate (the endpoint answers 500). */
+export async function resolveRoom(source: RoomSource, query: VoipRoomQuery, options: ResolveOptions): Promise<Result<Resolved>> {
+	if (query.rid !== undefined) {
+		return resolveByRoomId(source, query.rid, query.token);
+	}
+	return resolveByVisitor(source, query, options);
+}
+
+async function resolveByRoomId(source: RoomSource, rid: string, token: string): Promise<Result<Resolved>> {
+	const room = await source.roomById(rid);
+	if (visitorMatches(room, token)) {
+		return ok({ room, newRoom: false });
+	}
+	const visitor = await source.visitorByToken(token);
+	return fail({ kind: visitor ? 'invalid-room' : 'invalid-token' });
+}
+
+async function resolveByVisitor(source: RoomSource, query: VoipRoomQuery, options: ResolveOptions): Promise<Result<Resolved>> {
+	const visitor = await source.visitorByToken(query.token);
+	if (!visitor) {
+		return fail({ kind: 'invalid-token' });
+	}
+	const found = pickOpenRoom(await source.openRoomsOf(visitor), query.agentId);
+	if (found) {
+		return ok({ room: found, newRoom: false });
+	}
+	if (!options.createRoom || query.agentId === undefined) {
+		return fail({ kind: 'invalid-room' });
+	}
+	const agentId = query.agentId;
+	// Only one creation per visitor at a time; whoever waited looks again before creating.
+	return options.lock.run(visitor.token, async () => {
+		const again = pickOpenRoom(await source.openRoomsOf(visitor), agentId);
+		if (again) {
+			return ok({ room: again, newRoom: false });
+		}
+		return createRoom(source, visitor, agentId, query, options);
+	});
+}
+
+async function createRoom(
+	source: RoomSource,
+	visitor: IVisitor,
+	agentId: string,
+	query: VoipRoomQuery,
+	options: ResolveOptions,
+): Promise<Result<Resolved>> {
+	const agent = await source.userById(agentId);
+	if (!agent || !Array.isArray(agent.roles) || agent.roles.indexOf(AGENT_ROLE) === -1) {
+		return fail({ kind: 'agent-not-found' });
+	}
+	const extras: CreateRoomExtras = {
+		source: { type: 'app', id: options.app.id, alias: options.app.name },
+		...(query.direction !== undefined && { customFields: { direction: query.direction } }),
+	};
+	const created = await source.createRoom(visitor, agent, extras);
+	if (!created || !created.id) {
+		return fail({ kind: 'internal', cause: new Error('the livechat creator returned no room (is livechat-room.write granted?)') });
+	}
+	const stored = await source.roomById(created.id);
+	return ok({ room: stored && isOmnichannelRoom(stored) ? stored : created, newRoom: true });
+}

@@ -1,0 +1,62 @@
+import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+
+import type { VoipError } from './errors';
+import type { RestRoom } from './serialize';
+
+export type Headers = Record<string, string>;
+
+const CONTENT_TYPE: Headers = { 'content-type': 'application/json' };
+
+export interface ErrorEnvelope {
+	success: false;
+	error: string;
+	errorType?: string;
+}
+
+/** Status and body of each error, as Rocket.Chat's REST API words them. */
+export function describeError(error: VoipError): { status: number; body: ErrorEnvelope } {
+	switch (error.kind) {
+		case 'invalid-params':
+			return { status: 400, body: { success: false, error: `${error.message} [invalid-params]`, errorType: 'invalid-params' } };
+		case 'invalid-token':
+		case 'invalid-room':
+		case 'agent-not-found':
+			return { status: 400, body: { success: false, error: error.kind } };
+		case 'unauthenticated':
+			return { status: 401, body: { success: false, error: 'You must be logged in to do this.' } };
+		case 'forbidden':
+			return {
+				status: 403,
+				body: { success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' },
+			};
+		case 'too-many-requests':
+			return {
+				status: 429,
+				body: {
+					success: false,
+					error: `Error, too many requests. Please slow down. You must wait ${error.waitSeconds} seconds before trying this endpoint again. [error-too-many-requests]`,
+				},
+			};
+		case 'internal':
+			return { status: 500, body: { success: false, error: 'Internal server error' } };
+	}
+}
+
+export function errorResponse(error: VoipError, headers: Headers = {}): IApiResponse {
+	const { status, body } = describeError(error);
+	return { status, headers: { ...CONTENT_TYPE, ...headers }, content: body };
+}
+
+export interface SuccessBody {
+	room: RestRoom;
+	newRoom: boolean;
+	success: true;
+}
+
+export function successBody(room: RestRoom, newRoom: boolean): SuccessBody {
+	return { room, newRoom, success: true };
+}
+
+export function successResponse(body: SuccessBody, headers: Headers = {}): IApiResponse {
+	return { status: 200, headers: { ...CONTENT_TYPE, ...headers }, content: body };
+}

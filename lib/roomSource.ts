@@ -1,0 +1,31 @@
+import type { IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
+export interface CreateRoomExtras {
+	source: { type: 'app'; id: string; alias: string };
+	/** Stored by Rocket.Chat 7.x and later (engine 1.46+); 6.x ignores it. */
+	customFields?: Record<string, string>;
+}
+
+/** What the resolver reads and creates: each method is one engine call (one round trip in the Deno runtime). */
+export interface RoomSource {
+	roomById(id: string): Promise<IRoom | undefined>;
+	visitorByToken(token: string): Promise<IVisitor | undefined>;
+	/** The visitor's open livechat rooms. */
+	openRoomsOf(visitor: IVisitor): Promise<Array<ILivechatRoom>>;
+	userById(id: string): Promise<IUser | undefined>;
+	createRoom(visitor: IVisitor, agent: IUser, extras: CreateRoomExtras): Promise<ILivechatRoom | undefined>;
+}
+
+/** The RoomSource of a request, over the engine's accessors. */
+export function engineRoomSource(read: IRead, modify: IModify): RoomSource {
+	return {
+		roomById: (id) => read.getRoomReader().getById(id),
+		visitorByToken: (token) => read.getLivechatReader().getLivechatVisitorByToken(token),
+		openRoomsOf: async (visitor) => (await read.getLivechatReader().getLivechatRooms(visitor)) || [],
+		userById: (id) => read.getUserReader().getById(id),
+		createRoom: (visitor, agent, extras) => modify.getCreator().getLivechatCreator().createRoom(visitor, agent, extras),
+	};
+}
