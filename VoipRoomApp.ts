@@ -14,6 +14,7 @@ import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 
 import { VoipRoomEndpoint } from './endpoints/VoipRoomEndpoint';
 import { VoipRoomRuntime } from './lib/runtime';
+import { VoipRoomCommand } from './lib/VoipRoomCommand';
 import { settings } from './lib/settings';
 
 /** Wires settings, the `voip/room` endpoint and the `/voiproom` command; the work is in lib/. */
@@ -48,5 +49,6 @@ export class VoipRoomApp extends App {
 			security: ApiSecurity.UNSECURE,
 			endpoints: [new VoipRoomEndpoint(this, this.runtime)],
 		});
+		await configuration.slashCommands.provideSlashCommand(new VoipRoomCommand(this, this.runtime));
 	}
 }
