@@ -60,6 +60,10 @@ async function resolveByRoomId(source: RoomSource, rid: string, token: string): 
 	if (visitorMatches(room, token)) {
 		return ok({ room, newRoom: false });
 	}
+	if (room && isOmnichannelRoom(room) && !room.visitor) {
+		// The room's visitor was deleted: whatever the token, this room is no answer.
+		return fail({ kind: 'invalid-room' });
+	}
 	const visitor = await source.visitorByToken(token);
 	return fail({ kind: visitor ? 'invalid-room' : 'invalid-token' });
 }

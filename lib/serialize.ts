@@ -84,29 +84,43 @@ export function toJsonValue(value: unknown): unknown {
 	return value;
 }
 
-function userRef(user: IUser | undefined): { _id: string; username: string } | undefined {
-	return user && user.id ? { _id: user.id, username: user.username } : undefined;
+/** Mapped values the engine did not know: absent, or `null` where msgpack turned `undefined` into nil (Deno runtime). */
+const isKnown = (value: unknown): boolean => value !== undefined && value !== null;
+
+/** An object of the known entries only. */
+function known(entries: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const key of Object.keys(entries)) {
+		if (isKnown(entries[key])) {
+			out[key] = entries[key];
+		}
+	}
+	return out;
+}
+
+function userRef(user: IUser | undefined): Record<string, unknown> | undefined {
+	return user && user.id ? known({ _id: user.id, username: user.username }) : undefined;
 }
 
 /** `servedBy` keeps `ts` only where the server gave it (Rocket.Chat's converter drops it). */
 function servedByRef(user: (IUser & { ts?: Date }) | undefined): Record<string, unknown> | undefined {
 	const ref = userRef(user);
-	return ref && user && user.ts !== undefined ? { ...ref, ts: user.ts } : ref;
+	return ref && user && isKnown(user.ts) ? { ...ref, ts: user.ts } : ref;
 }
 
 function visitorRef(room: ILivechatRoom): Record<string, unknown> | undefined {
 	const { visitor } = room;
-	if (!visitor) {
+	if (!visitor || !visitor.id) {
 		return undefined;
 	}
 	const channel = room.visitorChannelInfo;
-	return {
+	return known({
 		_id: visitor.id,
 		username: visitor.username,
 		token: visitor.token,
 		status: visitor.status,
-		lastMessageTs: channel && channel.lastMessageTs,
-	};
+		lastMessageTs: channel ? channel.lastMessageTs : undefined,
+	});
 }
 
 /**
@@ -153,7 +167,7 @@ export function serializeRoom(room: ILivechatRoom): RestRoom {
 		}
 	}
 	for (const key of Object.keys(mapped)) {
-		if (mapped[key] !== undefined) {
+		if (isKnown(mapped[key])) {
 			setOwn(merged, key, mapped[key]);
 		}
 	}

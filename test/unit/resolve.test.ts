@@ -103,11 +103,16 @@ describe('resolveRoom with rid', () => {
 		['an unknown room, known token', 'nope', 'tok-mary'],
 		['a room of another visitor', 'r-mary-old', 'tok-bob'],
 		['a room that is not omnichannel', 'r-channel', 'tok-mary'],
-		['a room whose visitor was deleted', 'r-orphan', 'tok-mary'],
 	])('answers invalid-room for %s (one more read)', async (_case, rid, token) => {
 		const source = world();
 		expect(await resolve(source, { token, rid })).toEqual(['error', 'invalid-room']);
 		expect(source.calls).toEqual(['roomById', 'visitorByToken']);
+	});
+
+	it('answers invalid-room for a room whose visitor was deleted, in one read', async () => {
+		const source = world();
+		expect(await resolve(source, { token: 'tok-nobody', rid: 'r-orphan' })).toEqual(['error', 'invalid-room']);
+		expect(source.calls).toEqual(['roomById']);
 	});
 
 	it('answers invalid-token when no visitor has the token', async () => {

@@ -23,6 +23,28 @@ describe('serializeRoom', () => {
 		);
 	});
 
+	it('drops mapped fields that arrive as null (msgpack turns undefined into nil on the Deno runtime)', () => {
+		const room = serializeRoom(
+			engineRoom({
+				displayName: null,
+				department: null,
+				visitor: { id: 'V1', username: 'guest-1', token: 'tok', status: null },
+				servedBy: { id: 'A1', username: 'kim.jane', ts: null },
+				_unmappedProperties_: { lastMessage: { msg: null } },
+			}),
+		);
+		expect(room).toEqual({
+			_id: 'R1',
+			t: 'l',
+			v: { _id: 'V1', username: 'guest-1', token: 'tok' },
+			default: false,
+			ro: false,
+			sysMes: true,
+			lastMessage: { msg: null },
+			servedBy: { _id: 'A1', username: 'kim.jane' },
+		});
+	});
+
 	it('writes a closed room without `open` when the engine gave none, and with false when it did', () => {
 		const closedAt = new Date('2024-05-01T10:00:00.000Z');
 		const room = serializeRoom(engineRoom({ closedAt, closer: 'user', closedBy: { id: 'A1', username: 'kim.jane', name: 'Kim' } }));

@@ -1,0 +1,514 @@
+/**
+ * An in-memory Rocket.Chat stand-in that hosts a packaged app in the real Apps-Engine AppManager:
+ * engine 1.62.0 (Deno subprocess, as Rocket.Chat 7.x/8.x) or 1.42.1 (vm2 in this process, as Rocket.Chat 6.x).
+ *
+ *   const host = await startHost({ engine: '1.62', zipPath, data });
+ *   const res = await host.call('voip/room', { query: { token, rid }, userId: agent._id });
+ *   const sent = await host.command('voiproom', { userId: agent._id, roomId: rid, args: [] });
+ *   await host.stop();
+ *
+ * The store (`data`) holds Rocket.Chat database documents; the bridges read and write it through
+ * converters that behave as Rocket.Chat's (see converters.ts). Install and enable go through the engine
+ * exactly as on a server: signature, app user, permissions granted = the app's declared permissions.
+ */
+import * as fs from 'fs';
+import * as util from 'util';
+import type { IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
+import { prepareDenoRuntime, useDenoRuntime } from '../deno';
+import { createAppBridges } from './bridges';
+import type { HostContext } from './context';
+import { createContext } from './context';
+import type { Doc } from './converters';
+import { isPlainObject } from './converters';
+import type { EngineModules } from './engine';
+import { clearAppManagerSingleton, loadEngine, prepareTempFilePath, prepareVm2Layout } from './engine';
+import { createStorages } from './storage';
+import type { HostStorages } from './storage';
+import type {
+	ApiCallRequest,
+	ApiResult,
+	CallCounter,
+	CapturedMessage,
+	CommandSender,
+	EngineName,
+	FaultMode,
+	Host,
+	HostOptions,
+	LogRecord,
+	RcData,
+} from './types';
+
+export type {
+	ApiCallRequest,
+	ApiResult,
+	CallCounter,
+	CapturedMessage,
+	CapturedMessageKind,
+	CommandSender,
+	EngineName,
+	FaultMode,
+	Host,
+	HostOptions,
+	LogRecord,
+	RcData,
+	RcDepartment,
+	RcMessage,
+	RcRoom,
+	RcUser,
+	RcUserRef,
+	RcVisitor,
+	ServerFlavor,
+} from './types';
+export { RcConverters, transformMappedData } from './converters';
+export { SEED, documentedRoom, seedData } from './seed';
+
+/** Only one host per engine package can live at a time (the AppManager is a singleton). */
+const liveHosts = new Map<EngineName, HostImpl>();
+
+function counter(map: Map<string, number>): CallCounter {
+	return {
+		count: () => Array.from(map.values()).reduce((sum, n) => sum + n, 0),
+		byMethod: () => {
+			const out: Record<string, number> = {};
+			map.forEach((n, key) => {
+				out[key] = n;
+			});
+			return out;
+		},
+		reset: () => map.clear(),
+	};
+}
+
+/** Makes log arguments printable: errors become { name, message, stack }, cycles and depth are cut. */
+function readable(value: unknown, depth = 0, seen: unknown[] = []): unknown {
+	if (value instanceof Error) {
+		return { name: value.name, message: value.message, stack: value.stack };
+	}
+	if (typeof value === 'function') {
+		return `[Function ${value.name || 'anonymous'}]`;
+	}
+	if (value === null || typeof value !== 'object' || value instanceof Date) {
+		return value;
+	}
+	if (seen.indexOf(value) !== -1) {
+		return '[Circular]';
+	}
+	if (depth >= 6) {
+		return '[Object]';
+	}
+	const nextSeen = seen.concat([value]);
+	if (Array.isArray(value)) {
+		return value.map((item) => readable(item, depth + 1, nextSeen));
+	}
+	const out: Doc = {};
+	for (const key of Object.keys(value as Doc)) {
+		out[key] = readable((value as Doc)[key], depth + 1, nextSeen);
+	}
+	return out;
+}
+
+/** What express' res.set/res.send do to the app's headers and body. */
+function toHttpResult(response: IApiResponse): ApiResult {
+	const headers: Record<string, string> = {};
+	const appHeaders = (response.headers || {}) as Record<string, unknown>;
+	for (const key of Object.keys(appHeaders)) {
+		headers[key.toLowerCase()] = String(appHeaders[key]);
+	}
+	let content: unknown = response.content;
+	if (content !== undefined && content !== null && typeof content === 'object' && !Buffer.isBuffer(content)) {
+		// res.send(object) -> res.json: the client receives JSON (Dates become ISO strings, undefined keys vanish)
+		content = JSON.parse(JSON.stringify(content));
+		headers['content-type'] = withCharset(headers['content-type'] || 'application/json');
+	} else if (typeof content === 'string') {
+		headers['content-type'] = withCharset(headers['content-type'] || 'text/html');
+	}
+	return { status: response.status, headers, content };
+}
+
+function withCharset(type: string): string {
+	return /charset=/i.test(type) ? type : `${type}; charset=utf-8`;
+}
+
+class HostImpl implements Host {
+	readonly timings = { installMs: 0 };
+	readonly reads: CallCounter;
+	readonly calls: CallCounter;
+	readonly faults: Host['faults'];
+	messages: CapturedMessage[];
+	appId = '';
+	private stopped = false;
+	private admin: IUser | undefined;
+
+	constructor(
+		readonly engine: EngineName,
+		private readonly modules: EngineModules,
+		private readonly ctx: HostContext,
+		private readonly manager: AppManager,
+		private readonly storages: HostStorages,
+		private readonly restore: () => void,
+	) {
+		this.messages = ctx.messages;
+		this.reads = counter(ctx.reads);
+		this.calls = counter(ctx.calls);
+		this.faults = {
+			set: (bridgeMethod: string, mode: FaultMode, times?: number) => {
+				ctx.faults.set(bridgeMethod, { mode, remaining: typeof times === 'number' ? times : -1 });
+			},
+			clear: () => ctx.faults.clear(),
+		};
+	}
+
+	get db(): RcData {
+		return this.ctx.db;
+	}
+
+	async install(zipPath: string, runtimeTimeoutMs?: number): Promise<void> {
+		const zip = fs.readFileSync(zipPath);
+		const parsed = await this.manager.getParser().unpackageApp(zip);
+		const permissionsGranted = parsed.info.permissions;
+		this.admin = await this.installingUser();
+		const previousTimeout = process.env.APPS_ENGINE_RUNTIME_TIMEOUT;
+		if (runtimeTimeoutMs !== undefined) {
+			process.env.APPS_ENGINE_RUNTIME_TIMEOUT = String(runtimeTimeoutMs);
+		}
+		const started = Date.now();
+		try {
+			const aff = await this.manager.add(zip, { enable: true, user: this.admin, permissionsGranted });
+			const app = aff.getApp();
+			if (!app) {
+				throw new Error(
+					`test host: the engine did not install ${zipPath}: ${util.inspect(
+						{
+							storageError: aff.getStorageError(),
+							appUserError: aff.getAppUserError(),
+							license: aff.getLicenseValidationResult && aff.getLicenseValidationResult(),
+						},
+						{ depth: 4 },
+					)}\n${this.logText()}`,
+				);
+			}
+			this.appId = app.getID();
+		} finally {
+			if (runtimeTimeoutMs !== undefined) {
+				if (previousTimeout === undefined) {
+					delete process.env.APPS_ENGINE_RUNTIME_TIMEOUT;
+				} else {
+					process.env.APPS_ENGINE_RUNTIME_TIMEOUT = previousTimeout;
+				}
+			}
+		}
+		this.timings.installMs = Date.now() - started;
+		this.ctx.counting = true;
+	}
+
+	private async installingUser(): Promise<IUser> {
+		const admin = this.ctx.db.users.find((u) => Array.isArray(u.roles) && u.roles.includes('admin'));
+		const converted = admin ? this.ctx.converters.convertUserToApp(admin) : undefined;
+		if (converted) {
+			return converted as unknown as IUser;
+		}
+		return {
+			id: 'host-admin',
+			username: 'host.admin',
+			name: 'Test Host Admin',
+			roles: ['admin'],
+			type: 'user',
+			isEnabled: true,
+			status: 'online',
+			statusConnection: 'online',
+			emails: [],
+			utcOffset: 0,
+			createdAt: new Date(),
+			updatedAt: new Date(),
+			lastLoginAt: new Date(),
+			settings: { preferences: {} },
+		} as unknown as IUser;
+	}
+
+	private assertLive(): void {
+		if (this.stopped) {
+			throw new Error('test host: stopped');
+		}
+	}
+
+	async call(path: string, request: ApiCallRequest): Promise<ApiResult> {
+		this.assertLive();
+		const routePath = path.trim().replace(/^\//, '');
+		const routes = this.ctx.apis.get(this.appId);
+		if (!routes || !routes.has(routePath)) {
+			// the server's router: no such endpoint -> res.sendStatus(404)
+			return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, content: 'Not Found' };
+		}
+		const headers: Record<string, string> = {};
+		const given = request.headers || {};
+		for (const key of Object.keys(given)) {
+			headers[key.toLowerCase()] = given[key];
+		}
+		if (this.engine === '1.62' && hasProtoKey([request.query, given, request.content])) {
+			// the engine rejects such a request before the app runs, and the app's Deno process then stops answering
+			// (this call and every later one); a real server's query parser never produces the key.
+			throw new Error('test host: a request with an own "__proto__" key wedges the 1.62 Deno runtime; do not send one');
+		}
+		const user = request.userId ? await this.ctx.converters.convertUserById(request.userId) : undefined;
+		const apiRequest = {
+			method: request.method || 'get',
+			headers,
+			query: request.query || {},
+			params: {},
+			content: request.content,
+			privateHash: undefined,
+			user,
+		} as unknown as IApiRequest;
+		try {
+			const response = await this.manager.getApiManager().executeApi(this.appId, routePath, apiRequest);
+			if (!response || typeof response.status !== 'number') {
+				throw new TypeError(`Cannot destructure property 'status' of '${util.inspect(response)}'`);
+			}
+			return toHttpResult(response);
+		} catch (reason) {
+			// the server's executor: .catch((reason) => res.status(500).send(reason.message))
+			const message = reason instanceof Error ? reason.message : isPlainObject(reason) ? String(reason.message) : String(reason);
+			return { status: 500, headers: { 'content-type': 'text/html; charset=utf-8' }, content: message };
+		}
+	}
+
+	deniedPermissions(): Array<{ message: string; missing: string[] }> {
+		return this.ctx.denied.slice();
+	}
+
+	async command(command: string, sender: CommandSender): Promise<CapturedMessage[]> {
+		this.assertLive();
+		const before = this.ctx.messages.length;
+		const user = await this.ctx.converters.convertUserById(sender.userId);
+		const room = await this.ctx.converters.convertRoomById(sender.roomId);
+		const context = new this.modules.SlashCommandContext(
+			Object.freeze(user) as unknown as IUser,
+			Object.freeze(room) as unknown as IRoom,
+			// Rocket.Chat freezes the params too, but the vm2 installed with 1.42.1 (3.12.x, newer than the 3.9.x
+			// Rocket.Chat 6.x shipped) refuses a non-extensible array crossing into the sandbox.
+			this.engine === '1.42' ? sender.args.slice() : (Object.freeze(sender.args.slice()) as string[]),
+			sender.threadId,
+		);
+		try {
+			await this.manager.getCommandManager().executeCommand(command, context);
+		} catch (e) {
+			// 1.62 rejects with the runtime's JsonRpcError (not an Error); 1.42 logs and swallows
+			if (e instanceof Error) {
+				throw e;
+			}
+			const error = new Error(isPlainObject(e) && e.message ? String(e.message) : String(e));
+			(error as Error & { engineError?: unknown }).engineError = e;
+			throw error;
+		}
+		return this.ctx.messages.slice(before);
+	}
+
+	async setSetting(id: string, value: unknown): Promise<void> {
+		this.assertLive();
+		const settingsManager = this.manager.getSettingsManager();
+		const current = settingsManager.getAppSettings(this.appId)[id];
+		if (!current) {
+			throw new Error(`test host: the app has no setting "${id}"`);
+		}
+		await settingsManager.updateAppSetting(this.appId, { ...current, value });
+	}
+
+	getSetting(id: string): unknown {
+		const setting = this.manager.getSettingsManager().getAppSettings(this.appId)[id];
+		return setting ? (setting.value !== undefined ? setting.value : setting.packageValue) : undefined;
+	}
+
+	logs(): LogRecord[] {
+		return this.storages.logs
+			.all()
+			.filter((entry) => !this.appId || entry.appId === this.appId)
+			.map((entry) => ({
+				method: String(entry.method),
+				entries: (entry.entries || []).map((e) => ({
+					severity: String(e.severity),
+					args: (Array.isArray(e.args) ? e.args : [e.args]).map((a) => readable(a)),
+				})),
+			}));
+	}
+
+	logText(): string {
+		return this.logs()
+			.map((record) =>
+				record.entries
+					.map(
+						(e) =>
+							`${record.method} ${e.severity}: ${e.args.map((a) => (typeof a === 'string' ? a : util.inspect(a, { depth: 4, breakLength: Infinity }))).join(' ')}`,
+					)
+					.join('\n'),
+			)
+			.filter((line) => line)
+			.join('\n');
+	}
+
+	async status(): Promise<string> {
+		const app = this.manager.getOneById(this.appId);
+		return app ? String(await app.getStatus()) : 'not_installed';
+	}
+
+	runtimePid(): number | undefined {
+		const app = this.manager.getOneById(this.appId);
+		const getController = app && (app as unknown as { getRuntimeController?: () => unknown }).getRuntimeController;
+		if (!app || typeof getController !== 'function') {
+			return undefined;
+		}
+		const controller = getController.call(app) as { deno?: { pid?: number } } | undefined;
+		return controller && controller.deno ? controller.deno.pid : undefined;
+	}
+
+	async stop(): Promise<void> {
+		if (this.stopped) {
+			return;
+		}
+		this.stopped = true;
+		this.ctx.counting = false;
+		const pid = this.runtimePid();
+		try {
+			if (this.appId && this.manager.getOneById(this.appId)) {
+				await this.manager.remove(this.appId, { user: this.admin as IUser });
+			}
+		} finally {
+			clearAppManagerSingleton(this.modules);
+			liveHosts.delete(this.engine);
+			this.restore();
+			if (pid !== undefined) {
+				await waitForExit(pid);
+			}
+		}
+	}
+
+	/** cleans up after a failed start */
+	async abort(): Promise<void> {
+		const pid = this.appId ? this.runtimePid() : undefined;
+		this.stopped = true;
+		try {
+			if (this.appId && this.manager.getOneById(this.appId)) {
+				await this.manager.remove(this.appId, { user: this.admin as IUser }).catch(() => undefined);
+			}
+			await this.manager.unload(true).catch(() => undefined);
+		} finally {
+			clearAppManagerSingleton(this.modules);
+			liveHosts.delete(this.engine);
+			this.restore();
+			if (pid !== undefined) {
+				await waitForExit(pid);
+			}
+		}
+	}
+}
+
+function hasProtoKey(values: unknown[], depth = 0): boolean {
+	return values.some(
+		(value) =>
+			value !== null &&
+			typeof value === 'object' &&
+			depth < 8 &&
+			(Object.prototype.hasOwnProperty.call(value, '__proto__') || hasProtoKey(Object.values(value as object), depth + 1)),
+	);
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (e) {
+		return (e as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+/** Waits for the app's Deno subprocess to be gone; kills it (by its pid: the engine spawned it for us) if it lingers. */
+async function waitForExit(pid: number, timeoutMs = 5000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (isAlive(pid) && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+	if (isAlive(pid)) {
+		process.kill(pid, 'SIGKILL');
+	}
+}
+
+export async function startHost(options: HostOptions): Promise<Host> {
+	const existing = liveHosts.get(options.engine);
+	if (existing) {
+		throw new Error(`test host: a ${options.engine} host is still running (AppManager is a singleton): stop() it first`);
+	}
+	const modules = await loadEngine(options.engine);
+	const ctx = createContext(modules, options.data);
+	const storages = createStorages(modules);
+	const bridges = createAppBridges(ctx);
+
+	let tempFilePath: string | undefined;
+	const restorers: Array<() => void> = [];
+	const restore = (): void => {
+		while (restorers.length) {
+			(restorers.pop() as () => void)();
+		}
+	};
+
+	// The engine skips every permission check when NODE_ENV is 'test' (jest's default): run as a server does.
+	const nodeEnv = process.env.NODE_ENV;
+	process.env.NODE_ENV = 'production';
+	restorers.push(() => {
+		if (nodeEnv === undefined) {
+			delete process.env.NODE_ENV;
+		} else {
+			process.env.NODE_ENV = nodeEnv;
+		}
+	});
+	// Record the permission denials the engine reports (it drops the call and console.errors the reason).
+	const permissions = modules.AppPermissionManager;
+	const notifyAboutError = permissions.notifyAboutError;
+	permissions.notifyAboutError = function recordDenial(this: unknown, err: Error): void {
+		const message = err && err.message ? String(err.message) : String(err);
+		// "... lacks the following permissions:\n["message.write", ...]. Declare them in your app.json ..."
+		const list = /permissions:\s*\[([^\]]*)\]/.exec(message);
+		ctx.denied.push({ message, missing: list ? (list[1].match(/"[^"]+"/g) || []).map((m) => m.slice(1, -1)) : [] });
+		return notifyAboutError.call(this, err);
+	};
+	restorers.push(() => {
+		permissions.notifyAboutError = notifyAboutError;
+	});
+
+	if (modules.name === '1.42') {
+		// vm2 resolves the app's require('@rocket.chat/apps-engine/...') from <cwd>/npm/node_modules
+		const dir = prepareVm2Layout(modules);
+		const previous = process.cwd();
+		process.chdir(dir);
+		restorers.push(() => process.chdir(previous));
+	} else {
+		useDenoRuntime(await prepareDenoRuntime());
+		tempFilePath = prepareTempFilePath();
+	}
+
+	let manager: AppManager;
+	try {
+		clearAppManagerSingleton(modules);
+		manager = new modules.AppManager({
+			metadataStorage: storages.metadata,
+			logStorage: storages.logs,
+			bridges,
+			sourceStorage: storages.source,
+			tempFilePath: tempFilePath as string,
+		});
+	} catch (e) {
+		restore();
+		throw e;
+	}
+	ctx.manager = manager;
+	const host = new HostImpl(options.engine, modules, ctx, manager, storages, restore);
+	liveHosts.set(options.engine, host);
+	try {
+		await host.install(options.zipPath, options.runtimeTimeoutMs);
+	} catch (e) {
+		await host.abort();
+		throw e;
+	}
+	return host;
+}

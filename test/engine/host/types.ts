@@ -1,0 +1,226 @@
+/**
+ * Shapes shared by the in-memory Rocket.Chat stand-in (the "test host").
+ *
+ * The store keeps Rocket.Chat *database documents* (Mongo shape: `_id`, `Date` values, Rocket.Chat's
+ * field names). The converters in `converters.ts` turn them into the objects the Apps-Engine hands to
+ * an app, the way Rocket.Chat's own converters do.
+ */
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
+
+export type EngineName = '1.62' | '1.42';
+
+/** Which generation of Rocket.Chat's converters/bridges to imitate: 6.x runs engine 1.42, 7.x/8.x run 1.62. */
+export type ServerFlavor = '6.x' | '7.x';
+
+export interface RcUser {
+	_id: string;
+	username: string;
+	name?: string;
+	roles: string[];
+	type: 'user' | 'bot' | 'app';
+	status?: string;
+	statusConnection?: string;
+	/** livechat agents: 'available' | 'not-available' */
+	statusLivechat?: string;
+	active: boolean;
+	emails?: Array<{ address: string; verified: boolean }>;
+	utcOffset?: number;
+	appId?: string;
+	createdAt?: Date;
+	_updatedAt?: Date;
+	lastLogin?: Date;
+	bio?: string;
+	statusText?: string;
+	customFields?: Record<string, unknown>;
+	settings?: { preferences?: { language?: string; [key: string]: unknown } };
+	[key: string]: unknown;
+}
+
+export interface RcVisitor {
+	_id: string;
+	username: string;
+	name?: string;
+	token: string;
+	status?: string;
+	department?: string;
+	ts?: Date;
+	_updatedAt?: Date;
+	phone?: Array<{ phoneNumber: string }>;
+	visitorEmails?: Array<{ address: string }>;
+	livechatData?: Record<string, unknown>;
+	activity?: string[];
+	/** a disabled visitor is invisible to lookups by id (Rocket.Chat's findOneEnabledById) */
+	disabled?: boolean;
+	[key: string]: unknown;
+}
+
+export interface RcUserRef {
+	_id: string;
+	username?: string;
+	name?: string;
+	ts?: Date;
+	[key: string]: unknown;
+}
+
+/** A rocketchat_room document. Omnichannel fields are optional because 'c'/'p'/'d' rooms lack them. */
+export interface RcRoom {
+	_id: string;
+	t: string;
+	fname?: string;
+	name?: string;
+	ts?: Date;
+	_updatedAt?: Date;
+	lm?: Date;
+	msgs?: number;
+	usersCount?: number;
+	u?: RcUserRef;
+	v?: { _id: string; username?: string; token?: string; status?: string; lastMessageTs?: Date; phone?: string; [key: string]: unknown };
+	departmentId?: string;
+	servedBy?: RcUserRef;
+	closedBy?: RcUserRef;
+	responseBy?: RcUserRef;
+	closer?: string;
+	open?: boolean;
+	closedAt?: Date;
+	waitingResponse?: boolean;
+	default?: boolean;
+	ro?: boolean;
+	sysMes?: boolean | string[];
+	customFields?: Record<string, unknown>;
+	livechatData?: Record<string, unknown>;
+	source?: { type: string; id?: string; alias?: string; [key: string]: unknown };
+	prid?: string;
+	[key: string]: unknown;
+}
+
+export interface RcDepartment {
+	_id: string;
+	name?: string;
+	enabled: boolean;
+	numAgents?: number;
+	email?: string;
+	description?: string;
+	showOnRegistration?: boolean;
+	showOnOfflineForm?: boolean;
+	_updatedAt?: Date;
+	[key: string]: unknown;
+}
+
+export interface RcMessage {
+	_id: string;
+	rid: string;
+	msg?: string;
+	ts: Date;
+	u?: RcUserRef;
+	tmid?: string;
+	_updatedAt?: Date;
+	[key: string]: unknown;
+}
+
+/** Rocket.Chat database documents (Mongo shape: _id, Date values). */
+export interface RcData {
+	users: RcUser[];
+	visitors: RcVisitor[];
+	rooms: RcRoom[];
+	departments: RcDepartment[];
+	/** messages the app created through the message creator land here (rocketchat_message) */
+	messages?: RcMessage[];
+	/** userId -> auth token (used by the HTTP server) */
+	tokens?: Record<string, string>;
+}
+
+export interface HostOptions {
+	engine: EngineName;
+	/** absolute path of the packaged app (.zip) */
+	zipPath: string;
+	/** the live store: the host reads and writes this very object */
+	data: RcData;
+	/** per-request timeout of the runtime (Deno: APPS_ENGINE_RUNTIME_TIMEOUT), default 30000 */
+	runtimeTimeoutMs?: number;
+}
+
+export interface ApiResult {
+	status: number;
+	headers: Record<string, string>;
+	content: unknown;
+}
+
+export interface ApiCallRequest {
+	/** default 'get' */
+	method?: 'get' | 'post' | 'put' | 'delete' | 'head' | 'options' | 'patch';
+	query?: Record<string, unknown>;
+	userId?: string | null;
+	headers?: Record<string, string>;
+	content?: unknown;
+}
+
+export interface CommandSender {
+	userId: string;
+	roomId: string;
+	args: string[];
+	threadId?: string;
+}
+
+export type CapturedMessageKind = 'notifyUser' | 'notifyRoom' | 'create';
+
+export interface CapturedMessage {
+	kind: CapturedMessageKind;
+	/** notifyUser: the user the ephemeral message is for; create: undefined; notifyRoom: undefined */
+	userId?: string;
+	/** the room of the message (message.room.id) or, for notifyRoom, the notified room */
+	roomId?: string;
+	/** the engine message object, exactly as the bridge received it */
+	message: IMessage;
+	/** create only: the id the server gave the stored message */
+	messageId?: string;
+	/** the message document the server made of it (Rocket.Chat's convertAppMessage) */
+	doc: RcMessage;
+}
+
+export type FaultMode = 'throw' | 'undefined';
+
+export interface LogRecord {
+	method: string;
+	entries: Array<{ severity: string; args: unknown[] }>;
+}
+
+export interface CallCounter {
+	count(): number;
+	byMethod(): Record<string, number>;
+	reset(): void;
+}
+
+export interface Host {
+	readonly engine: EngineName;
+	readonly appId: string;
+	/** the live store; tests mutate/inspect it */
+	readonly db: RcData;
+	readonly timings: { installMs: number };
+	/** as the server's HTTP layer passes it: lower-cased headers, user converted by the user converter */
+	call(path: string, request: ApiCallRequest): Promise<ApiResult>;
+	/** runs executeCommand with a real SlashCommandContext; returns the messages the app sent during it */
+	command(command: string, sender: CommandSender): Promise<CapturedMessage[]>;
+	/** every message the app sent */
+	messages: CapturedMessage[];
+	/** through the engine's settings manager, as an admin changing it (fires the app's onSettingUpdated) */
+	setSetting(id: string, value: unknown): Promise<void>;
+	/** the app's current value of a setting, as the engine stores it */
+	getSetting(id: string): unknown;
+	/** every bridge read caused by the app (not by the install) */
+	reads: CallCounter;
+	/** every bridge call (reads and writes) caused by the app (not by the install) */
+	calls: CallCounter;
+	faults: { set(bridgeMethod: string, mode: FaultMode, times?: number): void; clear(): void };
+	/** the app's log storage content, readable (errors become { name, message, stack }) */
+	logs(): LogRecord[];
+	/** the same as one printable string, for assertion messages */
+	logText(): string;
+	/** every permission check the engine failed for the app (it drops the call and console.errors the reason) */
+	deniedPermissions(): Array<{ message: string; missing: string[] }>;
+	/** the app's status per the engine */
+	status(): Promise<string>;
+	/** the pid of the app's Deno subprocess (1.62), undefined on 1.42 */
+	runtimePid(): number | undefined;
+	/** remove/unload the app, kill the Deno subprocess, release the engine singleton and the cwd */
+	stop(): Promise<void>;
+}
