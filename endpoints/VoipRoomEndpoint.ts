@@ -13,10 +13,15 @@ export class VoipRoomEndpoint extends ApiEndpoint {
 
 	public authRequired = true;
 
+	/** The documented call ("Get Call Center Room"), by room id and by visitor and agent. */
 	public examples: { [key: string]: IApiExample } = {
-		'voip/room': {
-			query: { token: '8s7e9ony6ctl27e1qf8kue', agentId: 'XycfA5CetCPuEjqxw', rid: 'kCJDd5peKiZnGJLPq' },
-			headers: { 'X-User-Id': 'XycfA5CetCPuEjqxw', 'X-Auth-Token': '<auth token>' },
+		'by room id': {
+			query: { token: '867ad6a09fc4af29f6f1f2a9cf1deaba', rid: 'c9YW3rejo7HeL6ZDW' },
+			headers: { 'X-User-Id': '6vHSSqdBHdm2R4gfi', 'X-Auth-Token': 'xS8jnLS2YzVy-_w8T_S0WnQm5SnADjACa7gbXmcOcLY' },
+		},
+		'by visitor and agent': {
+			query: { token: '867ad6a09fc4af29f6f1f2a9cf1deaba', agentId: '6vHSSqdBHdm2R4gfi' },
+			headers: { 'X-User-Id': '6vHSSqdBHdm2R4gfi', 'X-Auth-Token': 'xS8jnLS2YzVy-_w8T_S0WnQm5SnADjACa7gbXmcOcLY' },
 		},
 	};
 

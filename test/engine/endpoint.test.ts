@@ -4,6 +4,7 @@
  * behave as Rocket.Chat's. One table of cases runs on both engines.
  */
 import { describe, expect, it } from '@jest/globals';
+import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
 
 import type { EngineName, Host } from './host';
 import type { RoomBody } from './support';
@@ -20,6 +21,39 @@ describe.each(ENGINES)('voip/room on engine %s', (engine: EngineName) => {
 		run({}, async (host) => {
 			expect(['auto_enabled', 'manually_enabled']).toContain(await host.status());
 			expect(host.deniedPermissions()).toEqual([]);
+		}));
+
+	it('registers GET voip/room: public, unsecure, authRequired, with the documented call as examples', () =>
+		run({}, async (host) => {
+			const headers = { 'X-User-Id': '6vHSSqdBHdm2R4gfi', 'X-Auth-Token': 'xS8jnLS2YzVy-_w8T_S0WnQm5SnADjACa7gbXmcOcLY' };
+			expect(host.registeredApis()).toEqual([
+				{
+					appId: host.appId,
+					path: 'voip/room',
+					computedPath: `/api/apps/public/${host.appId}/voip/room`,
+					authRequired: true,
+					visibility: ApiVisibility.PUBLIC,
+					security: ApiSecurity.UNSECURE,
+					methods: ['get'],
+					examples: {
+						'by room id': { query: { token: '867ad6a09fc4af29f6f1f2a9cf1deaba', rid: 'c9YW3rejo7HeL6ZDW' }, headers },
+						'by visitor and agent': {
+							query: { token: '867ad6a09fc4af29f6f1f2a9cf1deaba', agentId: '6vHSSqdBHdm2R4gfi' },
+							headers,
+						},
+					},
+				},
+			]);
+		}));
+
+	it('answers only GET: other methods are not routed (404), as Rocket.Chat mounts the implemented ones', () =>
+		run({}, async (host) => {
+			const res = await host.call('voip/room', {
+				method: 'post',
+				query: { token: SEED.visitorToken, rid: SEED.roomId },
+				userId: SEED.callerId,
+			});
+			expect([res.status, res.content]).toEqual([404, 'Not Found']);
 		}));
 
 	describe('resolution', () => {

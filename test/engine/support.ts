@@ -48,6 +48,7 @@ export async function withHost<T>(engine: EngineName, setup: HostSetup, run: (ho
 			await host.setSetting(id, settings[id]);
 		}
 		host.reads.reset();
+		host.calls.reset();
 		return await run(host);
 	} finally {
 		await host.stop();

@@ -14,6 +14,11 @@ export interface RegisteredApi {
 	path: string;
 	authRequired: boolean;
 	computedPath: string;
+	/** as the app declared them: the API's visibility and security, the endpoint's methods and examples */
+	visibility?: number;
+	security?: number;
+	methods?: Array<string>;
+	examples?: Record<string, unknown>;
 }
 
 export interface HostContext {

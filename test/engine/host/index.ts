@@ -19,7 +19,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 import { prepareDenoRuntime, useDenoRuntime } from '../deno';
 import { createAppBridges } from './bridges';
-import type { HostContext } from './context';
+import type { HostContext, RegisteredApi } from './context';
 import { createContext } from './context';
 import type { Doc } from './converters';
 import { isPlainObject } from './converters';
@@ -141,6 +141,9 @@ class HostImpl implements Host {
 	appId = '';
 	private stopped = false;
 	private admin: IUser | undefined;
+	/** apps installed by installExtra, in install order */
+	private readonly extraAppIds: string[] = [];
+	private runtimeTimeoutMs: number | undefined;
 
 	constructor(
 		readonly engine: EngineName,
@@ -166,6 +169,30 @@ class HostImpl implements Host {
 	}
 
 	async install(zipPath: string, runtimeTimeoutMs?: number): Promise<void> {
+		this.runtimeTimeoutMs = runtimeTimeoutMs;
+		const started = Date.now();
+		this.appId = await this.add(zipPath);
+		this.timings.installMs = Date.now() - started;
+		this.ctx.counting = true;
+	}
+
+	async installExtra(zipPath: string): Promise<string> {
+		this.assertLive();
+		const counting = this.ctx.counting;
+		// the install's own reads are not the app's
+		this.ctx.counting = false;
+		try {
+			const appId = await this.add(zipPath);
+			this.extraAppIds.push(appId);
+			return appId;
+		} finally {
+			this.ctx.counting = counting;
+		}
+	}
+
+	/** manager.add(zip, enable, permissions granted = declared), as a server after the admin's consent; the app's id */
+	private async add(zipPath: string): Promise<string> {
+		const runtimeTimeoutMs = this.runtimeTimeoutMs;
 		const zip = fs.readFileSync(zipPath);
 		const parsed = await this.manager.getParser().unpackageApp(zip);
 		const permissionsGranted = parsed.info.permissions;
@@ -174,7 +201,6 @@ class HostImpl implements Host {
 		if (runtimeTimeoutMs !== undefined) {
 			process.env.APPS_ENGINE_RUNTIME_TIMEOUT = String(runtimeTimeoutMs);
 		}
-		const started = Date.now();
 		try {
 			const aff = await this.manager.add(zip, { enable: true, user: this.admin, permissionsGranted });
 			const app = aff.getApp();
@@ -190,7 +216,7 @@ class HostImpl implements Host {
 					)}\n${this.logText()}`,
 				);
 			}
-			this.appId = app.getID();
+			return app.getID();
 		} finally {
 			if (runtimeTimeoutMs !== undefined) {
 				if (previousTimeout === undefined) {
@@ -200,8 +226,6 @@ class HostImpl implements Host {
 				}
 			}
 		}
-		this.timings.installMs = Date.now() - started;
-		this.ctx.counting = true;
 	}
 
 	private async installingUser(): Promise<IUser> {
@@ -237,9 +261,12 @@ class HostImpl implements Host {
 	async call(path: string, request: ApiCallRequest): Promise<ApiResult> {
 		this.assertLive();
 		const routePath = path.trim().replace(/^\//, '');
-		const routes = this.ctx.apis.get(this.appId);
-		if (!routes || !routes.has(routePath)) {
-			// the server's router: no such endpoint -> res.sendStatus(404)
+		const appId = request.appId || this.appId;
+		const routes = this.ctx.apis.get(appId);
+		const route = routes && routes.get(routePath);
+		const method = (request.method || 'get').toLowerCase();
+		if (!route || (route.methods && route.methods.indexOf(method) === -1)) {
+			// the server's router mounts each endpoint for the methods it implements: else res.sendStatus(404)
 			return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, content: 'Not Found' };
 		}
 		const headers: Record<string, string> = {};
@@ -263,7 +290,7 @@ class HostImpl implements Host {
 			user,
 		} as unknown as IApiRequest;
 		try {
-			const response = await this.manager.getApiManager().executeApi(this.appId, routePath, apiRequest);
+			const response = await this.manager.getApiManager().executeApi(appId, routePath, apiRequest);
 			if (!response || typeof response.status !== 'number') {
 				throw new TypeError(`Cannot destructure property 'status' of '${util.inspect(response)}'`);
 			}
@@ -277,6 +304,21 @@ class HostImpl implements Host {
 
 	deniedPermissions(): Array<{ message: string; missing: string[] }> {
 		return this.ctx.denied.slice();
+	}
+
+	registeredApis(): Array<RegisteredApi> {
+		const routes = this.ctx.apis.get(this.appId);
+		return routes ? [...routes.values()].map((route) => ({ ...route })) : [];
+	}
+
+	registeredCommands(): Array<Record<string, unknown>> {
+		return [...this.ctx.commands.values()].map(({ command }) => ({
+			command: command.command,
+			i18nParamsExample: command.i18nParamsExample,
+			i18nDescription: command.i18nDescription,
+			permission: command.permission,
+			providesPreview: command.providesPreview,
+		}));
 	}
 
 	async command(command: string, sender: CommandSender): Promise<CapturedMessage[]> {
@@ -353,8 +395,8 @@ class HostImpl implements Host {
 		return app ? String(await app.getStatus()) : 'not_installed';
 	}
 
-	runtimePid(): number | undefined {
-		const app = this.manager.getOneById(this.appId);
+	runtimePid(appId: string = this.appId): number | undefined {
+		const app = this.manager.getOneById(appId);
 		const getController = app && (app as unknown as { getRuntimeController?: () => unknown }).getRuntimeController;
 		if (!app || typeof getController !== 'function') {
 			return undefined;
@@ -369,37 +411,47 @@ class HostImpl implements Host {
 		}
 		this.stopped = true;
 		this.ctx.counting = false;
-		const pid = this.runtimePid();
+		const appIds = this.installedAppIds();
+		const pids = appIds.map((appId) => this.runtimePid(appId));
 		try {
-			if (this.appId && this.manager.getOneById(this.appId)) {
-				await this.manager.remove(this.appId, { user: this.admin as IUser });
+			for (const appId of appIds) {
+				if (this.manager.getOneById(appId)) {
+					await this.manager.remove(appId, { user: this.admin as IUser });
+				}
 			}
 		} finally {
 			clearAppManagerSingleton(this.modules);
 			liveHosts.delete(this.engine);
 			this.restore();
-			if (pid !== undefined) {
-				await waitForExit(pid);
-			}
+			await waitForAll(pids);
 		}
+	}
+
+	/** the extra apps (newest first), then the host's app */
+	private installedAppIds(): string[] {
+		return this.extraAppIds
+			.slice()
+			.reverse()
+			.concat(this.appId ? [this.appId] : []);
 	}
 
 	/** cleans up after a failed start */
 	async abort(): Promise<void> {
-		const pid = this.appId ? this.runtimePid() : undefined;
+		const appIds = this.installedAppIds();
+		const pids = appIds.map((appId) => this.runtimePid(appId));
 		this.stopped = true;
 		try {
-			if (this.appId && this.manager.getOneById(this.appId)) {
-				await this.manager.remove(this.appId, { user: this.admin as IUser }).catch(() => undefined);
+			for (const appId of appIds) {
+				if (this.manager.getOneById(appId)) {
+					await this.manager.remove(appId, { user: this.admin as IUser }).catch(() => undefined);
+				}
 			}
 			await this.manager.unload(true).catch(() => undefined);
 		} finally {
 			clearAppManagerSingleton(this.modules);
 			liveHosts.delete(this.engine);
 			this.restore();
-			if (pid !== undefined) {
-				await waitForExit(pid);
-			}
+			await waitForAll(pids);
 		}
 	}
 }
@@ -434,6 +486,10 @@ async function waitForExit(pid: number, timeoutMs = 5000): Promise<void> {
 	}
 }
 
+function waitForAll(pids: Array<number | undefined>): Promise<void[]> {
+	return Promise.all(pids.filter((pid): pid is number => pid !== undefined).map((pid) => waitForExit(pid)));
+}
+
 export async function startHost(options: HostOptions): Promise<Host> {
 	const existing = liveHosts.get(options.engine);
 	if (existing) {
@@ -441,7 +497,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
 	}
 	const modules = await loadEngine(options.engine);
 	const ctx = createContext(modules, options.data);
-	const storages = createStorages(modules);
+	const storages = createStorages(modules, { logRetention: options.logRetention });
 	const bridges = createAppBridges(ctx);
 
 	let tempFilePath: string | undefined;

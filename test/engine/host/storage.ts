@@ -26,7 +26,13 @@ export interface HostStorages {
 	source: AppSourceStorage;
 }
 
-export function createStorages(engine: EngineModules): HostStorages {
+export interface StorageOptions {
+	/** keep only the newest N log entries (default: all) */
+	logRetention?: number;
+}
+
+export function createStorages(engine: EngineModules, options: StorageOptions = {}): HostStorages {
+	const { logRetention } = options;
 	const MetadataBase = engine.storage.AppMetadataStorage as unknown as new (engineName: string) => AppMetadataStorage;
 	const LogBase = engine.storage.AppLogStorage as unknown as new (engineName: string) => AppLogStorage;
 	const SourceBase = engine.storage.AppSourceStorage as unknown as new () => AppSourceStorage;
@@ -158,6 +164,9 @@ export function createStorages(engine: EngineModules): HostStorages {
 				entry._createdAt = new Date();
 			}
 			this.entries.push(entry);
+			if (logRetention !== undefined && this.entries.length > logRetention) {
+				this.entries.splice(0, this.entries.length - Math.max(0, logRetention));
+			}
 			return entry;
 		}
 

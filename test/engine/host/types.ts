@@ -7,6 +7,8 @@
  */
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 
+import type { RegisteredApi } from './context';
+
 export type EngineName = '1.62' | '1.42';
 
 /** Which generation of Rocket.Chat's converters/bridges to imitate: 6.x runs engine 1.42, 7.x/8.x run 1.62. */
@@ -137,6 +139,11 @@ export interface HostOptions {
 	data: RcData;
 	/** per-request timeout of the runtime (Deno: APPS_ENGINE_RUNTIME_TIMEOUT), default 30000 */
 	runtimeTimeoutMs?: number;
+	/**
+	 * keep only the newest N entries of the app log storage (the engine stores one per endpoint call; a server
+	 * keeps them in Mongo, off its heap): for long runs that measure memory. Default: keep everything.
+	 */
+	logRetention?: number;
 }
 
 export interface ApiResult {
@@ -152,6 +159,8 @@ export interface ApiCallRequest {
 	userId?: string | null;
 	headers?: Record<string, string>;
 	content?: unknown;
+	/** the app to call (an id `installExtra` returned); default the host's app */
+	appId?: string;
 }
 
 export interface CommandSender {
@@ -217,10 +226,20 @@ export interface Host {
 	logText(): string;
 	/** every permission check the engine failed for the app (it drops the call and console.errors the reason) */
 	deniedPermissions(): Array<{ message: string; missing: string[] }>;
+	/** the app's endpoints as registered with the server (path, authRequired, visibility, security, methods, examples) */
+	registeredApis(): Array<RegisteredApi>;
+	/** the slash commands the app registered, as declared (without their functions) */
+	registeredCommands(): Array<Record<string, unknown>>;
 	/** the app's status per the engine */
 	status(): Promise<string>;
-	/** the pid of the app's Deno subprocess (1.62), undefined on 1.42 */
-	runtimePid(): number | undefined;
+	/**
+	 * installs and enables one more packaged app into the same AppManager, as `startHost` did the first (permissions
+	 * granted = its declared ones; its install's reads are not counted); returns its id, for `call`'s `appId`.
+	 * `reads`/`calls` count the bridge calls of every app; `logs()` shows the host's app only; `stop()` removes all.
+	 */
+	installExtra(zipPath: string): Promise<string>;
+	/** the pid of an app's Deno subprocess (1.62; default the host's app), undefined on 1.42 */
+	runtimePid(appId?: string): number | undefined;
 	/** remove/unload the app, kill the Deno subprocess, release the engine singleton and the cwd */
 	stop(): Promise<void>;
 }

@@ -8,6 +8,18 @@ import type { AppApi } from '@rocket.chat/apps-engine/server/managers/AppApi';
 import type { HostContext } from '../context';
 import { instantiate, instrumentBridge } from '../context';
 
+const HTTP_METHODS = ['get', 'post', 'put', 'delete', 'head', 'options', 'patch'];
+
+/** The methods the endpoint implements: 1.62 computes them (`_availableMethods`), 1.42 hands over the endpoint itself. */
+function implementedMethods(endpoint: AppApi['endpoint']): Array<string> {
+	const declared = (endpoint as { _availableMethods?: Array<string> })._availableMethods;
+	if (Array.isArray(declared)) {
+		return [...declared];
+	}
+	const methods = endpoint as unknown as Record<string, unknown>;
+	return HTTP_METHODS.filter((method) => typeof methods[method] === 'function');
+}
+
 export function createApiBridge(ctx: HostContext): ApiBridge {
 	const Base = ctx.engine.bridges.ApiBridge as unknown as new () => ApiBridge;
 
@@ -22,7 +34,16 @@ export function createApiBridge(ctx: HostContext): ApiBridge {
 				ctx.apis.set(appId, routes);
 			}
 			const path = endpoint.path.trim().replace(/^\//, '');
-			routes.set(path, { appId, path, authRequired: !!endpoint.authRequired, computedPath });
+			routes.set(path, {
+				appId,
+				path,
+				authRequired: !!endpoint.authRequired,
+				computedPath,
+				visibility: api.visibility,
+				security: api.security,
+				methods: implementedMethods(endpoint),
+				examples: endpoint.examples,
+			});
 		}
 
 		protected async unregisterApis(appId: string): Promise<void> {
