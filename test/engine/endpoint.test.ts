@@ -46,16 +46,6 @@ describe.each(ENGINES)('voip/room on engine %s', (engine: EngineName) => {
 			]);
 		}));
 
-	it('answers only GET: other methods are not routed (404), as Rocket.Chat mounts the implemented ones', () =>
-		run({}, async (host) => {
-			const res = await host.call('voip/room', {
-				method: 'post',
-				query: { token: SEED.visitorToken, rid: SEED.roomId },
-				userId: SEED.callerId,
-			});
-			expect([res.status, res.content]).toEqual([404, 'Not Found']);
-		}));
-
 	describe('resolution', () => {
 		it('rid: answers the documented body (but servedBy.ts), in one read', () =>
 			run({}, async (host) => {

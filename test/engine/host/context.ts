@@ -41,6 +41,8 @@ export interface HostContext {
 	readonly reads: Map<string, number>;
 	readonly calls: Map<string, number>;
 	readonly faults: Map<string, { mode: FaultMode; remaining: number }>;
+	/** `<bridge>.<method>` -> a hook awaited before each such call (tests hold a call until they release it) */
+	readonly holds: Map<string, (args: unknown[]) => Promise<void> | void>;
 	/** permission denials the engine reported */
 	readonly denied: Array<{ message: string; missing: string[] }>;
 	newId(): string;
@@ -76,6 +78,7 @@ export function createContext(engine: EngineModules, db: RcData): HostContext {
 		reads: new Map(),
 		calls: new Map(),
 		faults: new Map(),
+		holds: new Map(),
 		denied: [],
 		newId: () => randomId(),
 	};
@@ -117,6 +120,7 @@ const NEVER_SYNTHESIZE = new Set(['then', 'catch', 'toJSON', 'constructor', 'ins
  * - every `do*` call the engine makes on the app's behalf is counted (`<bridge>.<method>`, e.g.
  *   'room.getById'), reads separately, once the install is over;
  * - a fault set for `<bridge>.<method>` makes that call throw or answer undefined;
+ * - a hold set for `<bridge>.<method>` is awaited before that call (it sees the call's arguments);
  * - an abstract method this host does not implement throws "not implemented in test host: <bridge>.<method>"
  *   instead of "this.x is not a function".
  * The engine's own `do*` methods (and so its permission checks) still run, with `this` = the proxy.
@@ -144,15 +148,20 @@ export function instrumentBridge<T extends object>(bridge: T, bridgeName: string
 							bump(ctx.reads, key);
 						}
 					}
-					const fault = ctx.faults.get(key);
-					if (fault && fault.remaining !== 0) {
-						fault.remaining -= 1;
-						if (fault.mode === 'throw') {
-							throw new Error(`fault injected by test host: ${key}`);
+					const self = this === undefined ? receiver : this;
+					const proceed = (): unknown => {
+						const fault = ctx.faults.get(key);
+						if (fault && fault.remaining !== 0) {
+							fault.remaining -= 1;
+							if (fault.mode === 'throw') {
+								throw new Error(`fault injected by test host: ${key}`);
+							}
+							return undefined;
 						}
-						return undefined;
-					}
-					return original.apply(this === undefined ? receiver : this, args);
+						return original.apply(self, args);
+					};
+					const hold = ctx.holds.get(key);
+					return hold ? Promise.resolve(hold(args)).then(proceed) : proceed();
 				};
 			}
 			if (typeof value === 'undefined' && !(prop in target)) {

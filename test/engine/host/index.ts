@@ -160,7 +160,13 @@ class HostImpl implements Host {
 			set: (bridgeMethod: string, mode: FaultMode, times?: number) => {
 				ctx.faults.set(bridgeMethod, { mode, remaining: typeof times === 'number' ? times : -1 });
 			},
-			clear: () => ctx.faults.clear(),
+			hold: (bridgeMethod: string, hook: (args: unknown[]) => Promise<void> | void) => {
+				ctx.holds.set(bridgeMethod, hook);
+			},
+			clear: () => {
+				ctx.faults.clear();
+				ctx.holds.clear();
+			},
 		};
 	}
 
@@ -263,10 +269,8 @@ class HostImpl implements Host {
 		const routePath = path.trim().replace(/^\//, '');
 		const appId = request.appId || this.appId;
 		const routes = this.ctx.apis.get(appId);
-		const route = routes && routes.get(routePath);
-		const method = (request.method || 'get').toLowerCase();
-		if (!route || (route.methods && route.methods.indexOf(method) === -1)) {
-			// the server's router mounts each endpoint for the methods it implements: else res.sendStatus(404)
+		if (!routes || !routes.has(routePath)) {
+			// the server's router (router.all for every registered path): no such endpoint -> res.sendStatus(404)
 			return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, content: 'Not Found' };
 		}
 		const headers: Record<string, string> = {};
@@ -306,8 +310,14 @@ class HostImpl implements Host {
 		return this.ctx.denied.slice();
 	}
 
-	registeredApis(): Array<RegisteredApi> {
-		const routes = this.ctx.apis.get(this.appId);
+	slashCommands(): Array<{ command: string; appId: string; enabled: boolean }> {
+		const commands: Array<{ command: string; appId: string; enabled: boolean }> = [];
+		this.ctx.commands.forEach(({ appId, enabled }, command) => commands.push({ command, appId, enabled }));
+		return commands;
+	}
+
+	registeredApis(appId: string = this.appId): Array<RegisteredApi> {
+		const routes = this.ctx.apis.get(appId);
 		return routes ? [...routes.values()].map((route) => ({ ...route })) : [];
 	}
 

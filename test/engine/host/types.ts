@@ -219,15 +219,25 @@ export interface Host {
 	reads: CallCounter;
 	/** every bridge call (reads and writes) caused by the app (not by the install) */
 	calls: CallCounter;
-	faults: { set(bridgeMethod: string, mode: FaultMode, times?: number): void; clear(): void };
+	faults: {
+		set(bridgeMethod: string, mode: FaultMode, times?: number): void;
+		/** awaits `hook(args)` before every such call (a promise the test resolves holds the call until then); clear() drops it */
+		hold(bridgeMethod: string, hook: (args: unknown[]) => Promise<void> | void): void;
+		clear(): void;
+	};
 	/** the app's log storage content, readable (errors become { name, message, stack }) */
 	logs(): LogRecord[];
 	/** the same as one printable string, for assertion messages */
 	logText(): string;
 	/** every permission check the engine failed for the app (it drops the call and console.errors the reason) */
 	deniedPermissions(): Array<{ message: string; missing: string[] }>;
-	/** the app's endpoints as registered with the server (path, authRequired, visibility, security, methods, examples) */
-	registeredApis(): Array<RegisteredApi>;
+	/** the slash commands registered with the server (lower-case names), as Rocket.Chat's command registry holds them */
+	slashCommands(): Array<{ command: string; appId: string; enabled: boolean }>;
+	/**
+	 * the app's endpoints as registered with the server (path, authRequired, visibility, security, methods, examples);
+	 * `appId`: another app's (`installExtra`), default the host's app
+	 */
+	registeredApis(appId?: string): Array<RegisteredApi>;
 	/** the slash commands the app registered, as declared (without their functions) */
 	registeredCommands(): Array<Record<string, unknown>>;
 	/** the app's status per the engine */

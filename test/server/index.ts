@@ -1,0 +1,284 @@
+/**
+ * `startServer()`: the packaged app in the real Apps-Engine (test/engine/host), answering real HTTP the way a
+ * Rocket.Chat server does (./rest.ts), on demo data (./demo.ts) or on the caller's documents. `npm start` is the
+ * CLI around it (./main.ts); load tests and benchmarks use it directly:
+ *
+ *   const server = await startServer({ port: 0, rateLimit: false });
+ *   await fetch(`${server.appBaseUrl}/voip/room?token=…&rid=…`, { headers: { 'X-User-Id': server.users.agent.id, 'X-Auth-Token': server.users.agent.token } });
+ *   await server.stop(); // HTTP closed, app removed, Deno subprocess gone
+ */
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+
+import { prepareDenoRuntime } from '../engine/deno';
+import type { EngineName, Host, RcData } from '../engine/host';
+import { startHost } from '../engine/host';
+import { enginePackageRoot } from '../engine/host/engine';
+import { ensurePackaged, isZipCurrent, ROOT, zipPath } from '../tools/package';
+import type { Credentials } from './demo';
+import { demoData } from './demo';
+import { pickUsers } from './data';
+import { sendStatus } from './express';
+import { createHandler } from './rest';
+
+export type { EngineName, Host, RcData } from '../engine/host';
+export type { Credentials } from './demo';
+export { DEMO, DEMO_USERS, demoData } from './demo';
+export { DataError, loadDataFile } from './data';
+
+export interface ServerOptions {
+	/** '1.62' (default: Deno runtime, as Rocket.Chat 7.x/8.x) or '1.42' (in-process vm2, as Rocket.Chat 6.x) */
+	engine?: EngineName;
+	/** default 3000; 0 = an ephemeral port */
+	port?: number;
+	/** default 127.0.0.1 */
+	hostname?: string;
+	/** Rocket.Chat documents (default: the demo database); the server reads and writes this very object */
+	data?: RcData;
+	/** false: the app's setting requests_per_minute is set to 0 through the engine (default: the app's 5/min) */
+	rateLimit?: boolean;
+	/** one line per request and per message the app sends (default: nothing) */
+	log?: (line: string) => void;
+	/** each start-up step as it ends (the CLI prints them) */
+	progress?: (step: StartupStep) => void;
+	/** the engine's per-request timeout for the app's Deno subprocess (1.62; APPS_ENGINE_RUNTIME_TIMEOUT), default 30000 */
+	runtimeTimeoutMs?: number;
+}
+
+export type StartupStepName = 'listen' | 'package' | 'runtime' | 'engine' | 'install' | 'ready';
+
+export interface StartupStep {
+	step: StartupStepName;
+	/** how long the step took (ready: the whole start-up); 0 when `pending` */
+	ms: number;
+	detail: string;
+	/** true: a slow step is starting (packaging the zip, the Deno runtime's first preparation); its end follows */
+	pending?: true;
+}
+
+export interface RunningServer {
+	/** http://127.0.0.1:PORT */
+	url: string;
+	port: number;
+	appId: string;
+	host: Host;
+	/** url + /api/apps/public/<appId> */
+	appBaseUrl: string;
+	/** demo users (or, with `data`, the first user with a token of each kind; `{ id: '', token: '' }` when none) */
+	users: { agent: Credentials; manager: Credentials; plain: Credentials };
+	engine: EngineName;
+	/** milliseconds per start-up step */
+	startup: Record<StartupStepName, number>;
+	/** closes HTTP, removes the app (the Deno subprocess exits), releases the engine; idempotent */
+	stop(): Promise<void>;
+}
+
+/** A start-up failure the CLI reports in one line (e.g. the port is in use). */
+export class ServerStartError extends Error {
+	constructor(
+		message: string,
+		readonly code?: string,
+	) {
+		super(message);
+	}
+}
+
+/** written by prepareDenoRuntime() once the Deno runtime's cache is ready (test/engine/deno.ts) */
+const DENO_STAMP = path.join(ROOT, 'test', '.cache', 'deno', 'stamp.json');
+
+const ENGINE_LABEL: Record<EngineName, { runtime: string; behavesAs: string }> = {
+	'1.62': { runtime: 'deno', behavesAs: 'Rocket.Chat 7.x / 8.x' },
+	'1.42': { runtime: 'vm2', behavesAs: 'Rocket.Chat 6.x' },
+};
+
+function packageVersion(name: string, from?: string): string {
+	const file = require.resolve(`${name}/package.json`, from ? { paths: [from] } : undefined);
+	return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+function appInfo(): { name: string; version: string } {
+	const { name, version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as { name: string; version: string };
+	return { name, version };
+}
+
+function listen(server: http.Server, port: number, hostname: string): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const onError = (err: NodeJS.ErrnoException): void => {
+			server.off('listening', onListening);
+			const where = `${hostname}:${port}`;
+			if (err.code === 'EADDRINUSE') {
+				reject(
+					new ServerStartError(
+						`port ${port} is in use (${where}): stop what listens there, or pick another port with --port or PORT`,
+						err.code,
+					),
+				);
+			} else if (err.code === 'EACCES') {
+				reject(
+					new ServerStartError(
+						`port ${port} needs privileges this process lacks (${where}): pick a port above 1023 with --port or PORT`,
+						err.code,
+					),
+				);
+			} else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
+				reject(new ServerStartError(`cannot listen on ${where}: no such local address`, err.code));
+			} else {
+				reject(new ServerStartError(`cannot listen on ${where}: ${err.message}`, err.code));
+			}
+		};
+		const onListening = (): void => {
+			server.off('error', onError);
+			resolve((server.address() as AddressInfo).port);
+		};
+		server.once('error', onError);
+		server.once('listening', onListening);
+		server.listen(port, hostname);
+	});
+}
+
+function closeServer(server: http.Server): Promise<void> {
+	return new Promise((resolve) => {
+		if (!server.listening) {
+			resolve();
+			return;
+		}
+		server.close(() => resolve());
+		server.closeAllConnections();
+	});
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+	const engine: EngineName = options.engine || '1.62';
+	const hostname = options.hostname || '127.0.0.1';
+	const requestedPort = options.port === undefined ? 3000 : options.port;
+	const data = options.data || demoData();
+	const log = options.log || ((): void => undefined);
+	const startup: Record<StartupStepName, number> = { listen: 0, package: 0, runtime: 0, engine: 0, install: 0, ready: 0 };
+	const began = Date.now();
+	const step = (name: StartupStepName, ms: number, detail: string): void => {
+		startup[name] = ms;
+		if (options.progress) {
+			options.progress({ step: name, ms, detail });
+		}
+	};
+	const pending = (name: StartupStepName, detail: string): void => {
+		if (options.progress) {
+			options.progress({ step: name, ms: 0, detail, pending: true });
+		}
+	};
+
+	// Until the app is installed (and once stopping), every request gets 503.
+	let handler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
+	const server = http.createServer((req, res) => {
+		if (!handler) {
+			req.resume();
+			res.setHeader('Retry-After', '1');
+			sendStatus(req, res, 503);
+			return;
+		}
+		handler(req, res).catch((e: unknown) => {
+			log(`${req.method} ${req.url}: ${e instanceof Error ? e.stack || e.message : String(e)}`);
+			if (!res.headersSent) {
+				res.statusCode = 500;
+			}
+			res.end();
+		});
+	});
+	server.keepAliveTimeout = 5000;
+
+	let t = Date.now();
+	const port = await listen(server, requestedPort, hostname);
+	const url = `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
+	step('listen', Date.now() - t, url);
+
+	let host: Host | undefined;
+	try {
+		t = Date.now();
+		const cached = isZipCurrent();
+		if (!cached) {
+			pending(
+				'package',
+				`packaging ${path.relative(ROOT, zipPath())} with rc-apps (an app file changed or there is no zip yet; ~20 s)…`,
+			);
+		}
+		const zip = ensurePackaged();
+		step('package', Date.now() - t, `${path.relative(ROOT, zip)} ${cached ? 'up to date' : 'packaged'}`);
+
+		t = Date.now();
+		if (engine === '1.62') {
+			if (!fs.existsSync(DENO_STAMP)) {
+				pending('runtime', "preparing the Deno runtime's offline cache (first run only: deno fetches its npm packages)…");
+			}
+			await prepareDenoRuntime();
+			step('runtime', Date.now() - t, `Deno ${packageVersion('deno')}, offline cache ready`);
+		} else {
+			step('runtime', Date.now() - t, `vm2 ${packageVersion('vm2', enginePackageRoot('1.42'))}, in this process`);
+		}
+
+		t = Date.now();
+		host = await startHost({ engine, zipPath: zipPath(), data, runtimeTimeoutMs: options.runtimeTimeoutMs });
+		const total = Date.now() - t;
+		const engineVersion = packageVersion(engine === '1.62' ? '@rocket.chat/apps-engine' : 'apps-engine-1.42');
+		step('engine', total - host.timings.installMs, `@rocket.chat/apps-engine ${engineVersion} (${ENGINE_LABEL[engine].behavesAs})`);
+		if (options.rateLimit === false) {
+			await host.setSetting('requests_per_minute', 0);
+		}
+		step('install', host.timings.installMs, `${appInfo().name} ${appInfo().version} ${await host.status()}`);
+	} catch (e) {
+		await closeServer(server);
+		if (host) {
+			await host.stop();
+		}
+		throw e;
+	}
+
+	const running = host;
+	const appBaseUrl = `${url}/api/apps/public/${running.appId}`;
+	handler = createHandler({
+		host: running,
+		db: data,
+		log,
+		info: async () => {
+			const pid = running.runtimePid();
+			const settings: Record<string, unknown> = {};
+			for (const id of ['allowed_roles', 'create_room_when_none_open', 'requests_per_minute', 'rate_limit_window_ms']) {
+				settings[id] = running.getSetting(id);
+			}
+			return {
+				server: 'VoipRoom local Rocket.Chat stand-in (test/server)',
+				behavesAs: ENGINE_LABEL[engine].behavesAs,
+				engine: {
+					name: engine,
+					version: packageVersion(engine === '1.62' ? '@rocket.chat/apps-engine' : 'apps-engine-1.42'),
+					runtime: ENGINE_LABEL[engine].runtime,
+					runtimeVersion: engine === '1.62' ? packageVersion('deno') : packageVersion('vm2', enginePackageRoot('1.42')),
+					...(pid !== undefined ? { runtimePid: pid } : { inProcess: true }),
+				},
+				app: { id: running.appId, ...appInfo(), status: await running.status(), baseUrl: appBaseUrl },
+				settings,
+			};
+		},
+	});
+	step('ready', Date.now() - began, url);
+
+	let stopping: Promise<void> | undefined;
+	return {
+		url,
+		port,
+		appId: running.appId,
+		host: running,
+		appBaseUrl,
+		users: pickUsers(data),
+		engine,
+		startup,
+		stop: () => {
+			if (!stopping) {
+				handler = undefined;
+				stopping = Promise.all([closeServer(server), running.stop()]).then(() => undefined);
+			}
+			return stopping;
+		},
+	};
+}
