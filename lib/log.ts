@@ -1,8 +1,12 @@
 import type { VoipRoomQuery } from './params';
 
-/** Keeps a visitor token out of logs: its first four characters, then its length. */
+/** Tokens shorter than this show no character at all (four of them would give a short token away). */
+const MIN_LENGTH_TO_SHOW_PREFIX = 16;
+
+/** Keeps a visitor token out of logs: its first four characters (none for a short token), then its length. */
 export function maskToken(token: string): string {
-	return `${token.slice(0, 4)}…(${token.length})`;
+	const shown = token.length >= MIN_LENGTH_TO_SHOW_PREFIX ? token.slice(0, 4) : '';
+	return `${shown}…(${token.length})`;
 }
 
 /** The request's parameters as they may be logged. */

@@ -36,7 +36,10 @@ export class RateLimiter {
 		const now = this.clock();
 		this.evictExpired(now, windowMs);
 		let window = this.windows.get(caller);
-		if (!window) {
+		if (!window || !isCurrent(window, now, windowMs)) {
+			// A fresh window, at the end of the map. (Eviction keeps expired windows out, but only from the front:
+			// after the wall clock stepped back, an expired one may sit behind a newer one; it must not count.)
+			this.windows.delete(caller);
 			window = { start: now, count: 0 };
 			this.windows.set(caller, window);
 		}
@@ -55,10 +58,15 @@ export class RateLimiter {
 
 	private evictExpired(now: number, windowMs: number): void {
 		for (const [caller, window] of this.windows) {
-			if (window.start + windowMs > now) {
+			if (isCurrent(window, now, windowMs)) {
 				return;
 			}
 			this.windows.delete(caller);
 		}
 	}
+}
+
+/** Started, and not yet over. A window that starts after `now` is from before the wall clock stepped back: over. */
+function isCurrent(window: Window, now: number, windowMs: number): boolean {
+	return window.start <= now && now < window.start + windowMs;
 }
