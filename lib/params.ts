@@ -27,6 +27,22 @@ function isKnown(key: string): key is Known {
 	return (KNOWN as ReadonlyArray<string>).indexOf(key) !== -1;
 }
 
+/** Characters as the core's validator counted them (code points: an emoji is one). */
+function codePoints(value: string): number {
+	let count = 0;
+	for (let i = 0; i < value.length; i++) {
+		const unit = value.charCodeAt(i);
+		if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
+			const next = value.charCodeAt(i + 1);
+			if (next >= 0xdc00 && next <= 0xdfff) {
+				i++;
+			}
+		}
+		count++;
+	}
+	return count;
+}
+
 function checkString(name: Known, value: unknown): Result<string> {
 	if (Array.isArray(value)) {
 		return invalidParams(`${quote(name)} must be given once, not repeated`);
@@ -37,7 +53,7 @@ function checkString(name: Known, value: unknown): Result<string> {
 	if (value.length === 0) {
 		return invalidParams(`${quote(name)} must NOT be empty`);
 	}
-	if (value.length > MAX_PARAM_LENGTH) {
+	if (value.length > MAX_PARAM_LENGTH && codePoints(value) > MAX_PARAM_LENGTH) {
 		return invalidParams(`${quote(name)} must NOT have more than ${MAX_PARAM_LENGTH} characters`);
 	}
 	return ok(value);

@@ -110,6 +110,12 @@ async function createRoom(
 	if (!created || !created.id) {
 		return fail({ kind: 'internal', cause: new Error('the livechat creator returned no room (is livechat-room.write granted?)') });
 	}
-	const stored = await source.roomById(created.id);
+	// The room exists from here on: whatever the read-back gives, the caller learns it is new.
+	let stored: IRoom | undefined;
+	try {
+		stored = await source.roomById(created.id);
+	} catch {
+		stored = undefined;
+	}
 	return ok({ room: stored && isOmnichannelRoom(stored) ? stored : created, newRoom: true });
 }

@@ -24,7 +24,14 @@ export function engineRoomSource(read: IRead, modify: IModify): RoomSource {
 	return {
 		roomById: (id) => read.getRoomReader().getById(id),
 		visitorByToken: (token) => read.getLivechatReader().getLivechatVisitorByToken(token),
-		openRoomsOf: async (visitor) => (await read.getLivechatReader().getLivechatRooms(visitor)) || [],
+		openRoomsOf: async (visitor) => {
+			const rooms = await read.getLivechatReader().getLivechatRooms(visitor);
+			if (!Array.isArray(rooms)) {
+				// Not "no open room": taking nothing for an empty list would create a second room for the visitor.
+				throw new Error('the livechat reader returned no room list (is livechat-room.read granted?)');
+			}
+			return rooms;
+		},
 		userById: (id) => read.getUserReader().getById(id),
 		createRoom: (visitor, agent, extras) => modify.getCreator().getLivechatCreator().createRoom(visitor, agent, extras),
 	};

@@ -149,7 +149,8 @@ export function checkParams(received: Query): CheckedQuery | Prediction {
 		if (value.length === 0) {
 			return paramsError(`'${name}' must NOT be empty`);
 		}
-		if (value.length > MAX_LENGTH) {
+		if (Array.from(value).length > MAX_LENGTH) {
+			// characters as code points, as the core's validator counted them
 			return paramsError(`'${name}' must NOT have more than ${MAX_LENGTH} characters`);
 		}
 		if (name === 'direction' && DIRECTIONS.indexOf(value) === -1) {

@@ -59,6 +59,12 @@ describe('parseQuery (CONTRACT §1.1)', () => {
 		expect(errorOf(query)).toBe(message);
 	});
 
+	it('counts characters as code points, as the core did: 256 emoji pass, 257 do not', () => {
+		const emoji = '\u{1F4DE}';
+		expect(parseQuery({ token: emoji.repeat(256), agentId: 'a' }).ok).toBe(true);
+		expect(errorOf({ token: emoji.repeat(257), agentId: 'a' })).toBe("'token' must NOT have more than 256 characters");
+	});
+
 	it('names an unknown parameter before a missing one', () => {
 		expect(errorOf({ bogus: 'x' })).toBe("must NOT have additional properties: 'bogus'");
 	});

@@ -180,6 +180,18 @@ describe('resolveRoom without rid', () => {
 		expect(answers.filter(([id, isNew]) => id === 'new-6' && isNew === false).length).toBe(49);
 	});
 
+	it('still answers the created room, newRoom true, when reading it back fails', async () => {
+		const source = world();
+		const roomById = source.roomById.bind(source);
+		source.roomById = async (id) => {
+			if (id.startsWith('new-')) {
+				throw new Error('read-back failed');
+			}
+			return roomById(id);
+		};
+		expect(await resolve(source, { token: 'tok-bob', agentId: 'ag3' })).toEqual(['new-6', true]);
+	});
+
 	it('reports a creator that returns nothing as an internal error', async () => {
 		const source = world();
 		source.createRoom = async () => undefined as unknown as ILivechatRoom;
