@@ -44,7 +44,12 @@ type EngineRoom = ILivechatRoom & {
 
 /** Sets an own property, whatever its name (`__proto__` included), without touching any prototype. */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	if (key === '__proto__') {
+		// the one key a plain assignment would not make an own property of (Object.prototype's accessor)
+		Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	} else {
+		target[key] = value;
+	}
 }
 
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
@@ -58,30 +63,31 @@ function isDate(value: unknown): value is Date {
  * everything else as it is.
  */
 export function toJsonValue(value: unknown): unknown {
+	if (typeof value !== 'object' || value === null) {
+		return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+	}
 	if (isDate(value)) {
 		const time = value.getTime();
 		return Number.isNaN(time) ? undefined : value.toISOString();
 	}
 	if (Array.isArray(value)) {
-		return value.map((item) => {
-			const converted = toJsonValue(item);
-			return converted === undefined ? null : converted;
-		});
-	}
-	if (typeof value === 'object' && value !== null) {
-		const out: Record<string, unknown> = {};
-		for (const key of Object.keys(value)) {
-			const converted = toJsonValue((value as Record<string, unknown>)[key]);
-			if (converted !== undefined) {
-				setOwn(out, key, converted);
-			}
+		// a loop, not value.map(callback): on 1.42 the array is the server's, and vm2 would carry the callback
+		// across its sandbox boundary once per element
+		const items: unknown[] = [];
+		for (let i = 0; i < value.length; i++) {
+			const converted = toJsonValue(value[i]);
+			items.push(converted === undefined ? null : converted);
 		}
-		return out;
+		return items;
 	}
-	if (typeof value === 'function' || typeof value === 'symbol') {
-		return undefined;
+	const out: Record<string, unknown> = {};
+	for (const key of Object.keys(value)) {
+		const converted = toJsonValue((value as Record<string, unknown>)[key]);
+		if (converted !== undefined) {
+			setOwn(out, key, converted);
+		}
 	}
-	return value;
+	return out;
 }
 
 /** Mapped values the engine did not know: absent, or `null` where msgpack turned `undefined` into nil (Deno runtime). */

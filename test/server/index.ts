@@ -218,7 +218,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 		}
 
 		t = Date.now();
-		host = await startHost({ engine, zipPath: zipPath(), data, runtimeTimeoutMs: options.runtimeTimeoutMs });
+		// A server runs for long: keep the newest app log entries only, as a bounded log would.
+		host = await startHost({ engine, zipPath: zipPath(), data, runtimeTimeoutMs: options.runtimeTimeoutMs, logRetention: 10000 });
 		const total = Date.now() - t;
 		const engineVersion = packageVersion(engine === '1.62' ? '@rocket.chat/apps-engine' : 'apps-engine-1.42');
 		step('engine', total - host.timings.installMs, `@rocket.chat/apps-engine ${engineVersion} (${ENGINE_LABEL[engine].behavesAs})`);

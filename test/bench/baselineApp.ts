@@ -1,0 +1,143 @@
+/**
+ * The baseline app: the engine's own floor, measured in the same run as the app. Its endpoints do nothing but the
+ * engine reads a path of the real app cannot avoid, then answer the documented body:
+ *
+ * | endpoint          | reads                                                     | the floor of             |
+ * | ----------------- | --------------------------------------------------------- | ------------------------ |
+ * | `baseline/none`   | none                                                      | an answer without reads  |
+ * | `baseline/room`   | the room by id (room reader)                              | the `rid` path: one read |
+ * | `baseline/lookup` | the visitor by token, then its rooms (livechat reader)    | the lookup: two reads    |
+ *
+ * The body is a fresh copy at every call (JSON.parse of a constant string, native and quick), as any endpoint answers
+ * a new object: one constant object would let vm2 (1.42) reuse the proxies it wraps the answer in, and make the floor
+ * lower than any real endpoint can get.
+ *
+ * Built like the host's fixture app (../engine/host/fixtureApp.ts): already "compiled" CommonJS, zipped on the
+ * fly under test/.cache/bench/, never committed and independent of the packager.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { CACHE_DIR, enginePackageRoot } from '../engine/host/engine';
+import { documentedResponseAsServed } from '../engine/support';
+
+export const BASELINE_APP_ID = '0b9d6a3e-7c41-4f0e-8d2b-5a6c3e1f9b27';
+
+export const BASELINE_ENDPOINTS = {
+	none: 'baseline/none',
+	room: 'baseline/room',
+	lookup: 'baseline/lookup',
+} as const;
+
+const PERMISSIONS = ['api', 'room.read', 'livechat-visitor.read', 'livechat-room.read'];
+
+function mainSource(body: unknown): string {
+	return `"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.VoipBaselineApp = void 0;
+const api_1 = require("@rocket.chat/apps-engine/definition/api");
+const App_1 = require("@rocket.chat/apps-engine/definition/App");
+const BODY = ${JSON.stringify(JSON.stringify(body))};
+function documented() {
+    return { status: 200, headers: { 'content-type': 'application/json' }, content: JSON.parse(BODY) };
+}
+class BaselineEndpoint extends api_1.ApiEndpoint {
+    constructor(app, path) {
+        super(app);
+        this.path = path;
+        this.authRequired = true;
+    }
+}
+class NoRead extends BaselineEndpoint {
+    constructor(app) {
+        super(app, '${BASELINE_ENDPOINTS.none}');
+    }
+    async get(request, endpoint, read, modify, http, persis) {
+        return documented();
+    }
+}
+class OneRead extends BaselineEndpoint {
+    constructor(app) {
+        super(app, '${BASELINE_ENDPOINTS.room}');
+    }
+    async get(request, endpoint, read, modify, http, persis) {
+        await read.getRoomReader().getById(String(request.query.rid));
+        return documented();
+    }
+}
+class TwoReads extends BaselineEndpoint {
+    constructor(app) {
+        super(app, '${BASELINE_ENDPOINTS.lookup}');
+    }
+    async get(request, endpoint, read, modify, http, persis) {
+        const visitor = await read.getLivechatReader().getLivechatVisitorByToken(String(request.query.token));
+        await read.getLivechatReader().getLivechatRooms(visitor);
+        return documented();
+    }
+}
+class VoipBaselineApp extends App_1.App {
+    constructor(info, logger, accessors) {
+        super(info, logger, accessors);
+    }
+    async extendConfiguration(configuration) {
+        await configuration.api.provideApi({
+            visibility: api_1.ApiVisibility.PUBLIC,
+            security: api_1.ApiSecurity.UNSECURE,
+            endpoints: [new NoRead(this), new OneRead(this), new TwoReads(this)],
+        });
+    }
+}
+exports.VoipBaselineApp = VoipBaselineApp;
+`;
+}
+
+/** a 1x1 PNG */
+const ICON = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+interface AdmZipInstance {
+	addFile(entryName: string, content: Buffer): void;
+	toBuffer(): Buffer;
+}
+type AdmZipConstructor = new () => AdmZipInstance;
+
+async function loadAdmZip(): Promise<AdmZipConstructor> {
+	// adm-zip is what the engine itself unpacks apps with
+	const specifier: string = require.resolve('adm-zip', { paths: [enginePackageRoot('1.62'), __dirname] });
+	const mod = (await import(specifier)) as { default?: AdmZipConstructor };
+	return (mod.default || mod) as AdmZipConstructor;
+}
+
+/** The baseline app's package, as a zip in memory. */
+export async function buildBaselineZip(): Promise<Buffer> {
+	const AdmZip = await loadAdmZip();
+	const zip = new AdmZip();
+	const appJson = {
+		id: BASELINE_APP_ID,
+		version: '0.0.1',
+		requiredApiVersion: '^1.42.0',
+		iconFile: 'icon.png',
+		author: { name: 'VoipRoom bench', homepage: 'https://example.com', support: 'https://example.com' },
+		name: 'VoipBaseline',
+		nameSlug: 'voip-baseline',
+		classFile: 'VoipBaselineApp.ts',
+		description: 'The engine floor of voip/room: the same reads and the documented body, nothing else',
+		implements: [],
+		permissions: PERMISSIONS.map((name) => ({ name })),
+	};
+	zip.addFile('app.json', Buffer.from(JSON.stringify(appJson, null, 4)));
+	zip.addFile('VoipBaselineApp.js', Buffer.from(mainSource(documentedResponseAsServed())));
+	zip.addFile('icon.png', ICON);
+	return zip.toBuffer();
+}
+
+/** Writes the baseline app's package under test/.cache/bench/ and returns its path (for Host.installExtra). */
+export async function writeBaselineZip(): Promise<string> {
+	const dir = path.join(CACHE_DIR, 'bench');
+	fs.mkdirSync(dir, { recursive: true });
+	const file = path.join(dir, 'voip-baseline.zip');
+	// atomically: a jest worker may be reading it
+	const tmp = `${file}.${process.pid}.tmp`;
+	fs.writeFileSync(tmp, await buildBaselineZip());
+	fs.renameSync(tmp, file);
+	return file;
+}

@@ -1,0 +1,90 @@
+/** The targets of issue #6, checked against one engine's figures. */
+import type { EngineResult, PathName, PathResult } from './engineBench';
+
+export interface TargetCheck {
+	id: string;
+	/** what is promised, in words */
+	target: string;
+	/** false where the target is not one for this engine (the latency ratios are targets of the Deno runtime) */
+	applies: boolean;
+	measured: number | undefined;
+	limit: number;
+	met: boolean | undefined;
+	unit: '×' | 'reads' | '%';
+}
+
+export const LIMITS = {
+	ridP50: 1.3,
+	ridP99: 2,
+	lookupP50: 1.3,
+	heapGrowth: 0.05,
+	memoryCalls: 10000,
+} as const;
+
+function path(result: EngineResult, name: PathName): PathResult | undefined {
+	return result.paths.find((p) => p.name === name);
+}
+
+function ratio(result: EngineResult, name: PathName, which: 'p50Ratio' | 'p99Ratio'): number | undefined {
+	const found = path(result, name);
+	return found && found.vsFloor ? found.vsFloor[which] : undefined;
+}
+
+function check(
+	id: string,
+	target: string,
+	applies: boolean,
+	measured: number | undefined,
+	limit: number,
+	unit: TargetCheck['unit'],
+	ok: (value: number) => boolean,
+): TargetCheck {
+	return { id, target, applies, measured, limit, unit, met: measured === undefined || Number.isNaN(measured) ? undefined : ok(measured) };
+}
+
+export function checkTargets(result: EngineResult): TargetCheck[] {
+	const deno = result.engine === '1.62';
+	const rid = path(result, 'rid');
+	const lookup = path(result, 'lookup');
+	const memory = result.memory;
+	return [
+		check(
+			'rid-p50',
+			'rid path p50 ≤ 1.3 × one-read floor',
+			deno,
+			ratio(result, 'rid', 'p50Ratio'),
+			LIMITS.ridP50,
+			'×',
+			(v) => v <= LIMITS.ridP50,
+		),
+		check(
+			'rid-p99',
+			'rid path p99 ≤ 2 × one-read floor',
+			deno,
+			ratio(result, 'rid', 'p99Ratio'),
+			LIMITS.ridP99,
+			'×',
+			(v) => v <= LIMITS.ridP99,
+		),
+		check(
+			'lookup-p50',
+			'lookup path p50 ≤ 1.3 × two-read floor',
+			deno,
+			ratio(result, 'lookup', 'p50Ratio'),
+			LIMITS.lookupP50,
+			'×',
+			(v) => v <= LIMITS.lookupP50,
+		),
+		check('rid-reads', 'rid path: 1 engine read per request', true, rid && rid.readsPerCall, 1, 'reads', (v) => v === 1),
+		check('lookup-reads', 'lookup path: 2 engine reads per request', true, lookup && lookup.readsPerCall, 2, 'reads', (v) => v === 2),
+		check(
+			'heap',
+			`Node heap after warm-up grows < 5 % over ${memory ? memory.calls : LIMITS.memoryCalls} calls`,
+			true,
+			memory ? memory.heapGrowth * 100 : undefined,
+			LIMITS.heapGrowth * 100,
+			'%',
+			(v) => v < LIMITS.heapGrowth * 100,
+		),
+	];
+}
