@@ -18,7 +18,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { CACHE_DIR, enginePackageRoot } from '../engine/host/engine';
+import { zipApp } from '../engine/host/appZip';
+import { CACHE_DIR } from '../engine/host/engine';
 import { documentedResponseAsServed } from '../engine/support';
 
 export const BASELINE_APP_ID = '0b9d6a3e-7c41-4f0e-8d2b-5a6c3e1f9b27';
@@ -91,26 +92,8 @@ exports.VoipBaselineApp = VoipBaselineApp;
 `;
 }
 
-/** a 1x1 PNG */
-const ICON = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-
-interface AdmZipInstance {
-	addFile(entryName: string, content: Buffer): void;
-	toBuffer(): Buffer;
-}
-type AdmZipConstructor = new () => AdmZipInstance;
-
-async function loadAdmZip(): Promise<AdmZipConstructor> {
-	// adm-zip is what the engine itself unpacks apps with
-	const specifier: string = require.resolve('adm-zip', { paths: [enginePackageRoot('1.62'), __dirname] });
-	const mod = (await import(specifier)) as { default?: AdmZipConstructor };
-	return (mod.default || mod) as AdmZipConstructor;
-}
-
 /** The baseline app's package, as a zip in memory. */
 export async function buildBaselineZip(): Promise<Buffer> {
-	const AdmZip = await loadAdmZip();
-	const zip = new AdmZip();
 	const appJson = {
 		id: BASELINE_APP_ID,
 		version: '0.0.1',
@@ -124,10 +107,7 @@ export async function buildBaselineZip(): Promise<Buffer> {
 		implements: [],
 		permissions: PERMISSIONS.map((name) => ({ name })),
 	};
-	zip.addFile('app.json', Buffer.from(JSON.stringify(appJson, null, 4)));
-	zip.addFile('VoipBaselineApp.js', Buffer.from(mainSource(documentedResponseAsServed())));
-	zip.addFile('icon.png', ICON);
-	return zip.toBuffer();
+	return zipApp(appJson, { 'VoipBaselineApp.js': mainSource(documentedResponseAsServed()) });
 }
 
 /** Writes the baseline app's package under test/.cache/bench/ and returns its path (for Host.installExtra). */

@@ -12,7 +12,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CACHE_DIR, enginePackageRoot } from './engine';
+import { zipApp } from './appZip';
+import { CACHE_DIR } from './engine';
 
 export const FIXTURE_APP_ID = '6d1a5c6e-2f0b-4c3e-9a57-0b5b8f3e7a11';
 export const FIXTURE_ENDPOINT = 'probe/room';
@@ -172,22 +173,6 @@ class ProbeCommand {
 exports.ProbeCommand = ProbeCommand;
 `;
 
-/** a 1x1 PNG */
-const ICON = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-
-interface AdmZipInstance {
-	addFile(entryName: string, content: Buffer): void;
-	toBuffer(): Buffer;
-}
-type AdmZipConstructor = new () => AdmZipInstance;
-
-async function loadAdmZip(): Promise<AdmZipConstructor> {
-	// adm-zip is what the engine itself unpacks apps with
-	const specifier: string = require.resolve('adm-zip', { paths: [enginePackageRoot('1.62'), path.join(__dirname)] });
-	const mod = (await import(specifier)) as { default?: AdmZipConstructor };
-	return (mod.default || mod) as AdmZipConstructor;
-}
-
 export interface FixtureOptions {
 	/** the declared permissions (default FIXTURE_PERMISSIONS) */
 	permissions?: string[];
@@ -195,8 +180,6 @@ export interface FixtureOptions {
 
 /** The fixture app's package, as a zip in memory. */
 export async function buildFixtureZip(options: FixtureOptions = {}): Promise<Buffer> {
-	const AdmZip = await loadAdmZip();
-	const zip = new AdmZip();
 	const appJson = {
 		id: FIXTURE_APP_ID,
 		version: '0.0.1',
@@ -210,11 +193,7 @@ export async function buildFixtureZip(options: FixtureOptions = {}): Promise<Buf
 		implements: [],
 		permissions: (options.permissions || FIXTURE_PERMISSIONS).map((name) => ({ name })),
 	};
-	zip.addFile('app.json', Buffer.from(JSON.stringify(appJson, null, 4)));
-	zip.addFile('HostProbeApp.js', Buffer.from(MAIN));
-	zip.addFile('lib/probe.js', Buffer.from(PROBE));
-	zip.addFile('icon.png', ICON);
-	return zip.toBuffer();
+	return zipApp(appJson, { 'HostProbeApp.js': MAIN, 'lib/probe.js': PROBE });
 }
 
 /** Writes the fixture app's package under test/.cache/host/ and returns its path (for HostOptions.zipPath). */
