@@ -1,5 +1,6 @@
 import type { ILogger } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import { authenticate, authorize } from './authorize';
 import type { Result, VoipError } from './errors';
@@ -25,12 +26,19 @@ export interface HandlerContext {
  * parameters, role gate (CONTRACT §1.2). Every failure is a value until `errorResponse` turns it into the envelope.
  */
 export async function handleVoipRoomRequest(request: IApiRequest, context: HandlerContext): Promise<IApiResponse> {
-	let headers: Headers = {};
+	const user = authenticate(request.user);
+	if (!user.ok) {
+		return errorResponse(user.error);
+	}
+	const { config } = context.runtime;
+	const limit = context.runtime.limiter.hit(user.value.id, config.requestsPerWindow, config.windowMs);
+	const headers: Headers = limit ? limit.headers : {};
+	if (limit && !limit.allowed) {
+		return errorResponse({ kind: 'too-many-requests', waitSeconds: limit.waitSeconds }, headers);
+	}
 	let outcome: Result<SuccessBody>;
 	try {
-		outcome = await answer(request, context, (limitHeaders) => {
-			headers = limitHeaders;
-		});
+		outcome = await answer(request, user.value, context);
 	} catch (cause) {
 		outcome = fail({ kind: 'internal', cause });
 	}
@@ -43,24 +51,14 @@ export async function handleVoipRoomRequest(request: IApiRequest, context: Handl
 	return errorResponse(outcome.error, headers);
 }
 
-async function answer(request: IApiRequest, context: HandlerContext, setHeaders: (headers: Headers) => void): Promise<Result<SuccessBody>> {
+/** What follows the limiter: parameters, role gate, resolution, the body. */
+async function answer(request: IApiRequest, user: IUser, context: HandlerContext): Promise<Result<SuccessBody>> {
 	const { config } = context.runtime;
-	const user = authenticate(request.user);
-	if (!user.ok) {
-		return user;
-	}
-	const limit = context.runtime.limiter.hit(user.value.id, config.requestsPerWindow, config.windowMs);
-	if (limit) {
-		setHeaders(limit.headers);
-		if (!limit.allowed) {
-			return fail({ kind: 'too-many-requests', waitSeconds: limit.waitSeconds });
-		}
-	}
 	const query = parseQuery(request.query);
 	if (!query.ok) {
 		return query;
 	}
-	const allowed = authorize(user.value, config.allowedRoles);
+	const allowed = authorize(user, config.allowedRoles);
 	if (!allowed.ok) {
 		return allowed;
 	}

@@ -1,5 +1,6 @@
 import type { MessageKey } from './i18nCatalog';
 import { catalog } from './i18nCatalog';
+import { hasOwn } from './objects';
 
 export type { MessageKey };
 export type Translate = (key: MessageKey, params?: { readonly [name: string]: string }) => string;
@@ -27,8 +28,6 @@ export function translator(language: string | undefined): Translate {
 	const english = catalog[DEFAULT_LOCALE];
 	return (key, params = {}) => {
 		const template = messages[key] || english[key] || key;
-		return template.replace(/\{(\w+)\}/g, (match: string, name: string) =>
-			Object.prototype.hasOwnProperty.call(params, name) ? params[name] : match,
-		);
+		return template.replace(/\{(\w+)\}/g, (match: string, name: string) => (hasOwn(params, name) ? params[name] : match));
 	};
 }

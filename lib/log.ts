@@ -1,3 +1,4 @@
+import { setOwn } from './objects';
 import type { VoipRoomQuery } from './params';
 
 /** Tokens shorter than this show no character at all (four of them would give a short token away). */
@@ -14,12 +15,7 @@ export function loggableQuery(query: VoipRoomQuery | Record<string, unknown>): R
 	const out: Record<string, unknown> = {};
 	for (const key of Object.keys(query)) {
 		const value = (query as Record<string, unknown>)[key];
-		Object.defineProperty(out, key, {
-			value: key === 'token' && typeof value === 'string' ? maskToken(value) : key === 'token' ? '(masked)' : value,
-			enumerable: true,
-			writable: true,
-			configurable: true,
-		});
+		setOwn(out, key, key === 'token' && typeof value === 'string' ? maskToken(value) : key === 'token' ? '(masked)' : value);
 	}
 	return out;
 }

@@ -1,5 +1,6 @@
 import type { Result } from './errors';
 import { invalidParams, ok } from './errors';
+import { hasOwn } from './objects';
 
 export const MAX_PARAM_LENGTH = 256;
 export const DIRECTIONS = ['inbound', 'outbound'] as const;
@@ -14,8 +15,6 @@ export interface VoipRoomQuery {
 
 const KNOWN = ['token', 'agentId', 'rid', 'direction'] as const;
 type Known = (typeof KNOWN)[number];
-
-const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 /** A parameter name as it may be echoed back in an error: quoted, shortened. */
 function quote(name: string): string {

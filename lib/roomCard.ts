@@ -99,7 +99,7 @@ export function roomFacts(room: ILivechatRoom, t: Translate): Array<Fact> {
 	return facts;
 }
 
-export function roomTitle(room: ILivechatRoom, t: Translate): string {
+function roomTitle(room: ILivechatRoom, t: Translate): string {
 	const visitor = room.visitor;
 	const name = (visitor && (visitor.name || visitor.username)) || room.displayName || t('voiproom_value_unknown');
 	return t(String(room.type) === 'v' ? 'voiproom_title_voip' : 'voiproom_title_livechat', { name });

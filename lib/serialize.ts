@@ -1,6 +1,8 @@
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
+import { hasOwn, setOwn } from './objects';
+
 /** The Rocket.Chat room document as the REST API sends it (dates as ISO strings). */
 export type RestRoom = Record<string, unknown>;
 
@@ -41,18 +43,6 @@ type EngineRoom = ILivechatRoom & {
 	description?: string;
 	parentRoom?: { id?: string };
 };
-
-/** Sets an own property, whatever its name (`__proto__` included), without touching any prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-	if (key === '__proto__') {
-		// the one key a plain assignment would not make an own property of (Object.prototype's accessor)
-		Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-	} else {
-		target[key] = value;
-	}
-}
-
-const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 function isDate(value: unknown): value is Date {
 	return value instanceof Date || Object.prototype.toString.call(value) === '[object Date]';
