@@ -13,6 +13,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 
 import { prepareDenoRuntime } from '../engine/deno';
+import { ENGINE_TABLE } from '../engine/engines';
 import type { EngineName, Host, RcData } from '../engine/host';
 import { startHost } from '../engine/host';
 import { enginePackageRoot } from '../engine/host/engine';
@@ -88,10 +89,9 @@ export class ServerStartError extends Error {
 /** written by prepareDenoRuntime() once the Deno runtime's cache is ready (test/engine/deno.ts) */
 const DENO_STAMP = path.join(ROOT, 'test', '.cache', 'deno', 'stamp.json');
 
-const ENGINE_LABEL: Record<EngineName, { runtime: string; behavesAs: string }> = {
-	'1.62': { runtime: 'deno', behavesAs: 'Rocket.Chat 7.x / 8.x' },
-	'1.42': { runtime: 'vm2', behavesAs: 'Rocket.Chat 6.x' },
-};
+function behavesAs(engine: EngineName): string {
+	return `Rocket.Chat ${ENGINE_TABLE[engine].rocketChat}`;
+}
 
 function packageVersion(name: string, from?: string): string {
 	const file = require.resolve(`${name}/package.json`, from ? { paths: [from] } : undefined);
@@ -222,7 +222,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 		host = await startHost({ engine, zipPath: zipPath(), data, runtimeTimeoutMs: options.runtimeTimeoutMs, logRetention: 10000 });
 		const total = Date.now() - t;
 		const engineVersion = packageVersion(engine === '1.62' ? '@rocket.chat/apps-engine' : 'apps-engine-1.42');
-		step('engine', total - host.timings.installMs, `@rocket.chat/apps-engine ${engineVersion} (${ENGINE_LABEL[engine].behavesAs})`);
+		step('engine', total - host.timings.installMs, `@rocket.chat/apps-engine ${engineVersion} (${behavesAs(engine)})`);
 		if (options.rateLimit === false) {
 			await host.setSetting('requests_per_minute', 0);
 		}
@@ -249,11 +249,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 			}
 			return {
 				server: 'VoipRoom local Rocket.Chat stand-in (test/server)',
-				behavesAs: ENGINE_LABEL[engine].behavesAs,
+				behavesAs: behavesAs(engine),
 				engine: {
 					name: engine,
 					version: packageVersion(engine === '1.62' ? '@rocket.chat/apps-engine' : 'apps-engine-1.42'),
-					runtime: ENGINE_LABEL[engine].runtime,
+					runtime: ENGINE_TABLE[engine].runtime,
 					runtimeVersion: engine === '1.62' ? packageVersion('deno') : packageVersion('vm2', enginePackageRoot('1.42')),
 					...(pid !== undefined ? { runtimePid: pid } : { inProcess: true }),
 				},

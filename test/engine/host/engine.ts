@@ -13,6 +13,7 @@ import type * as StorageModule from '@rocket.chat/apps-engine/server/storage';
 import type * as LoggingModule from '@rocket.chat/apps-engine/server/logging';
 import type { SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
 import type { EngineName, ServerFlavor } from './types';
+import { ENGINE_TABLE } from '../engines';
 
 export interface EngineModules {
 	readonly name: EngineName;
@@ -31,11 +32,6 @@ export interface EngineModules {
 	readonly AppPermissionManager: { notifyAboutError(err: Error): void };
 }
 
-const PACKAGE_OF: Record<EngineName, string> = {
-	'1.62': '@rocket.chat/apps-engine',
-	'1.42': 'apps-engine-1.42',
-};
-
 /** the repository root (this file is test/engine/host/engine.ts) */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -43,7 +39,7 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const CACHE_DIR = path.join(REPO_ROOT, 'test', '.cache');
 
 export function enginePackageRoot(engine: EngineName): string {
-	const name = PACKAGE_OF[engine];
+	const name = ENGINE_TABLE[engine].packageName;
 	try {
 		return path.dirname(require.resolve(`${name}/package.json`));
 	} catch {
@@ -66,9 +62,9 @@ export async function loadEngine(engine: EngineName): Promise<EngineModules> {
 	}
 	const root = enginePackageRoot(engine);
 	const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
-	const expected = engine === '1.62' ? '1.62.' : '1.42.';
-	if (!version.startsWith(expected)) {
-		throw new Error(`test host: ${root} holds @rocket.chat/apps-engine ${version}, expected ${expected}x`);
+	const expected = ENGINE_TABLE[engine].version;
+	if (version !== expected) {
+		throw new Error(`test host: ${root} holds @rocket.chat/apps-engine ${version}, expected ${expected}`);
 	}
 	const load = <T>(sub: string): Promise<T> => loadModule<T>(path.join(root, sub));
 	const bridgeClasses: Record<string, unknown> = {};
@@ -78,7 +74,7 @@ export async function loadEngine(engine: EngineName): Promise<EngineModules> {
 	}
 	const modules: EngineModules = {
 		name: engine,
-		flavor: engine === '1.62' ? '7.x' : '6.x',
+		flavor: ENGINE_TABLE[engine].flavor,
 		root,
 		version,
 		AppManager: (await load<{ AppManager: typeof AppManager }>('server/AppManager')).AppManager,

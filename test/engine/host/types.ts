@@ -9,10 +9,9 @@ import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 
 import type { RegisteredApi } from './context';
 
-export type EngineName = '1.62' | '1.42';
+import type { EngineName, ServerFlavor } from '../engines';
 
-/** Which generation of Rocket.Chat's converters/bridges to imitate: 6.x runs engine 1.42, 7.x/8.x run 1.62. */
-export type ServerFlavor = '6.x' | '7.x';
+export type { EngineName, ServerFlavor };
 
 export interface RcUser {
 	_id: string;
