@@ -22,7 +22,7 @@ function source(overrides: Partial<RoomSource> = {}): RoomSource {
 	return {
 		roomById: async (id) => (id === 'R1' ? room : undefined),
 		visitorByToken: async (token) => (token === mary.token ? mary : undefined),
-		openRoomsOf: async () => [room],
+		openRoomsByToken: async () => [room],
 		userById: async () => undefined,
 		createRoom: async () => undefined,
 		...overrides,
