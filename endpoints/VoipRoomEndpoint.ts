@@ -38,11 +38,11 @@ export class VoipRoomEndpoint extends ApiEndpoint {
 		read: IRead,
 		modify: IModify,
 		_http: IHttp,
-		_persis: IPersistence,
+		persis: IPersistence,
 	): Promise<IApiResponse> {
 		return handleVoipRoomRequest(request, {
 			runtime: this.runtime,
-			source: engineRoomSource(read, modify),
+			source: engineRoomSource(read, modify, persis),
 			app: { id: this.app.getID(), name: this.app.getName() },
 			logger: this.app.getLogger(),
 		});

@@ -19,7 +19,7 @@ export class VoipRoomCommand implements ISlashCommand {
 		private readonly runtime: VoipRoomRuntime,
 	) {}
 
-	public async executor(context: SlashCommandContext, read: IRead, modify: IModify, _http: IHttp, _persis: IPersistence): Promise<void> {
+	public async executor(context: SlashCommandContext, read: IRead, modify: IModify, _http: IHttp, persis: IPersistence): Promise<void> {
 		const sender = context.getSender();
 		const room = context.getRoom();
 		const reply = await answerCommand({
@@ -27,7 +27,7 @@ export class VoipRoomCommand implements ISlashCommand {
 			room,
 			args: context.getArguments(),
 			config: this.runtime.config,
-			source: engineRoomSource(read, modify),
+			source: engineRoomSource(read, modify, persis),
 			appId: this.app.getID(),
 			logger: this.app.getLogger(),
 		});

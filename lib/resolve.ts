@@ -1,11 +1,16 @@
 import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 
+import type { CoordinationLimits } from './clusterCreate';
+import { coordinateCreation, DEFAULT_LIMITS } from './clusterCreate';
 import type { Result } from './errors';
 import { fail, ok } from './errors';
 import type { KeyedLock } from './keyedLock';
+import { LockTimeoutError } from './keyedLock';
 import type { VoipRoomQuery } from './params';
 import type { CreateRoomExtras, RoomSource } from './roomSource';
+import type { Timing } from './timing';
+import { realTiming } from './timing';
 
 export interface Resolved {
 	readonly room: ILivechatRoom;
@@ -16,8 +21,10 @@ export interface ResolveOptions {
 	readonly createRoom: boolean;
 	/** The app, for the created room's `source`. */
 	readonly app: { readonly id: string; readonly name: string };
-	/** Serializes room creation per visitor. */
+	/** Serializes room creation per visitor within this instance. */
 	readonly lock: KeyedLock;
+	/** Creation across instances (lib/clusterCreate.ts); defaults: DEFAULT_LIMITS, the real clock. */
+	readonly coordination?: { readonly limits?: CoordinationLimits; readonly timing?: Timing };
 }
 
 const OMNICHANNEL_TYPES = ['l', 'v'];
@@ -83,14 +90,52 @@ async function resolveByVisitor(source: RoomSource, query: VoipRoomQuery, option
 		return fail({ kind: 'invalid-room' });
 	}
 	const agentId = query.agentId;
-	// Only one creation per visitor at a time; whoever waited looks again before creating.
-	return options.lock.run(visitor.token, async () => {
-		const again = pickOpenRoom(await openRoomsWithVisitor(source, visitor.token), agentId);
-		if (again) {
-			return ok({ room: again, newRoom: false });
+	const timing = (options.coordination && options.coordination.timing) || realTiming;
+	const limits = (options.coordination && options.coordination.limits) || DEFAULT_LIMITS;
+	const deadline = timing.now() + limits.waitMs;
+	const findOpen = async () => pickOpenRoom(await openRoomsWithVisitor(source, visitor.token), agentId);
+	try {
+		// One creation per visitor at a time in this instance (whoever waited looks again first), and across
+		// instances through the claims in the app's persistence (docs/cluster.md).
+		return await options.lock.run(
+			visitor.token,
+			async ({ waited }) => {
+				const again = waited ? await findOpen() : undefined;
+				if (again) {
+					return ok({ room: again, newRoom: false });
+				}
+				const outcome = await coordinateCreation({
+					claims: source.claims,
+					// the id, not the token: the token is the visitor's credential and stays out of the store
+					visitorId: visitor.id || visitor.token,
+					findOpen,
+					create: () => createRoom(source, visitor, agentId, query, options),
+					deadline,
+					limits,
+					timing,
+				});
+				switch (outcome.kind) {
+					case 'found':
+						return ok({ room: outcome.room, newRoom: false });
+					case 'busy':
+						return busy(outcome.retryAfterMs);
+					case 'created':
+						return outcome.value;
+				}
+			},
+			{ waitMs: deadline - timing.now() },
+		);
+	} catch (e) {
+		if (e instanceof LockTimeoutError) {
+			return busy(e.retryAfterMs);
 		}
-		return createRoom(source, visitor, agentId, query, options);
-	});
+		throw e;
+	}
+}
+
+/** 503 with Retry-After in whole seconds, at least one. */
+function busy(retryAfterMs: number): Result<Resolved> {
+	return fail({ kind: 'busy', retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
 }
 
 /** The open rooms listed for a token, less those whose visitor is gone (no `visitor` after conversion): no answer. */

@@ -14,7 +14,7 @@ export interface ErrorEnvelope {
 }
 
 /** Status and body of each error, as Rocket.Chat's REST API words them. */
-export function describeError(error: VoipError): { status: number; body: ErrorEnvelope } {
+export function describeError(error: VoipError): { status: number; body: ErrorEnvelope; headers?: Headers } {
 	switch (error.kind) {
 		case 'invalid-params':
 			return { status: 400, body: { success: false, error: `${error.message} [invalid-params]`, errorType: 'invalid-params' } };
@@ -37,14 +37,24 @@ export function describeError(error: VoipError): { status: number; body: ErrorEn
 					error: `Error, too many requests. Please slow down. You must wait ${error.waitSeconds} seconds before trying this endpoint again. [error-too-many-requests]`,
 				},
 			};
+		case 'busy':
+			return {
+				status: 503,
+				headers: { 'Retry-After': String(error.retryAfterSeconds) },
+				body: {
+					success: false,
+					error: `Another request is creating a room for this visitor. Try again in ${error.retryAfterSeconds} seconds. [error-room-creation-busy]`,
+					errorType: 'error-room-creation-busy',
+				},
+			};
 		case 'internal':
 			return { status: 500, body: { success: false, error: 'Internal server error' } };
 	}
 }
 
 export function errorResponse(error: VoipError, headers: Headers = {}): IApiResponse {
-	const { status, body } = describeError(error);
-	return { status, headers: { ...CONTENT_TYPE, ...headers }, content: body };
+	const described = describeError(error);
+	return { status: described.status, headers: { ...CONTENT_TYPE, ...headers, ...described.headers }, content: described.body };
 }
 
 export interface SuccessBody {

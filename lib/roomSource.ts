@@ -1,7 +1,10 @@
-import type { IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
+import type { ClaimStore } from './claims';
+import { engineClaimStore } from './claims';
 
 export interface CreateRoomExtras {
 	source: { type: 'app'; id: string; alias: string };
@@ -17,11 +20,14 @@ export interface RoomSource {
 	openRoomsByToken(token: string): Promise<Array<ILivechatRoom>>;
 	userById(id: string): Promise<IUser | undefined>;
 	createRoom(visitor: IVisitor, agent: IUser, extras: CreateRoomExtras): Promise<ILivechatRoom | undefined>;
+	/** The creation claims every instance of the app shares (lib/claims.ts). */
+	readonly claims: ClaimStore;
 }
 
 /** The RoomSource of a request, over the engine's accessors. */
-export function engineRoomSource(read: IRead, modify: IModify): RoomSource {
+export function engineRoomSource(read: IRead, modify: IModify, persistence: IPersistence): RoomSource {
 	return {
+		claims: engineClaimStore(read.getPersistenceReader(), persistence),
 		roomById: (id) => read.getRoomReader().getById(id),
 		visitorByToken: (token) => read.getLivechatReader().getLivechatVisitorByToken(token),
 		openRoomsByToken: async (token) => {

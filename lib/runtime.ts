@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from './clusterCreate';
 import { KeyedLock } from './keyedLock';
 import type { Clock } from './rateLimit';
 import { RateLimiter } from './rateLimit';
@@ -10,7 +11,8 @@ import { applySetting, defaultConfig } from './settings';
  */
 export class VoipRoomRuntime {
 	public readonly limiter: RateLimiter;
-	public readonly lock = new KeyedLock();
+	/** A request stuck in a server call keeps its visitor's lock for one claim lease at most. */
+	public readonly lock = new KeyedLock({ holdMs: DEFAULT_LIMITS.leaseMs });
 	private current: VoipRoomConfig = defaultConfig;
 
 	constructor(clock?: Clock) {

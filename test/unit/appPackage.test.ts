@@ -24,6 +24,8 @@ const PERMISSIONS = [
 	'livechat-room.read',
 	'livechat-room.write',
 	'message.write',
+	// the creation claims shared by every instance of a cluster (docs/cluster.md)
+	'persistence',
 ];
 
 describe('app.json', () => {

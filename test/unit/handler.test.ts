@@ -6,6 +6,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { handleVoipRoomRequest } from '../../lib/handler';
 import type { RoomSource } from '../../lib/roomSource';
 import { VoipRoomRuntime } from '../../lib/runtime';
+import { MemoryClaimStore } from './memoryClaims';
 
 const mary: IVisitor = { id: 'V1', token: 'tok-mary-0123456789', username: 'guest-1', name: 'Mary', status: 'online' };
 const room = {
@@ -25,6 +26,7 @@ function source(overrides: Partial<RoomSource> = {}): RoomSource {
 		openRoomsByToken: async () => [room],
 		userById: async () => undefined,
 		createRoom: async () => undefined,
+		claims: new MemoryClaimStore(),
 		...overrides,
 	};
 }

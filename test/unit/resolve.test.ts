@@ -3,15 +3,19 @@ import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definitio
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
+import { DEFAULT_LIMITS } from '../../lib/clusterCreate';
 import { KeyedLock } from '../../lib/keyedLock';
 import type { VoipRoomQuery } from '../../lib/params';
 import { pickOpenRoom, resolveRoom } from '../../lib/resolve';
 import type { CreateRoomExtras, RoomSource } from '../../lib/roomSource';
+import { ManualTiming } from './manualTiming';
+import { MemoryClaimStore } from './memoryClaims';
 
 /** A small in-memory RoomSource over engine-shaped objects, counting calls. Fresh for each test. */
 class MemorySource implements RoomSource {
 	public readonly calls: Array<string> = [];
 	public readonly created: Array<CreateRoomExtras> = [];
+	public readonly claims = new MemoryClaimStore(this.calls);
 	constructor(
 		public readonly rooms: Array<IRoom>,
 		public readonly visitors: Array<IVisitor>,
@@ -85,6 +89,19 @@ function world(): MemorySource {
 }
 
 const app = { id: 'app-id', name: 'VoipRoom' };
+
+/** A creation on one instance, uncontended: the claim is made, read back, and removed once the room is stored. */
+const CREATION_CALLS = [
+	'openRoomsByToken',
+	'visitorByToken',
+	'claims.add',
+	'claims.list',
+	'openRoomsByToken',
+	'userById',
+	'createRoom',
+	'roomById',
+	'claims.remove',
+];
 const options = (createRoom = true) => ({ createRoom, app, lock: new KeyedLock() });
 
 async function resolve(source: MemorySource, query: VoipRoomQuery, create = true): Promise<[string, boolean | string]> {
@@ -141,7 +158,7 @@ describe('resolveRoom without rid', () => {
 		source.rooms.splice(0, 2);
 		// only r-orphan is open for tok-mary now: the visitor is read and, with creation on, a room is created
 		expect(await resolve(source, { token: 'tok-mary', agentId: 'ag3' })).toEqual(['new-4', true]);
-		expect(source.calls).toEqual(['openRoomsByToken', 'visitorByToken', 'openRoomsByToken', 'userById', 'createRoom', 'roomById']);
+		expect(source.calls).toEqual(CREATION_CALLS);
 	});
 
 	it('else takes the most recently created open room', async () => {
@@ -160,7 +177,7 @@ describe('resolveRoom without rid', () => {
 		expect(source.created).toEqual([
 			{ source: { type: 'app', id: 'app-id', alias: 'VoipRoom' }, customFields: { direction: 'inbound' } },
 		]);
-		expect(source.calls).toEqual(['openRoomsByToken', 'visitorByToken', 'openRoomsByToken', 'userById', 'createRoom', 'roomById']);
+		expect(source.calls).toEqual(CREATION_CALLS);
 	});
 
 	it('creates without customFields when no direction is given', async () => {
@@ -213,6 +230,77 @@ describe('resolveRoom without rid', () => {
 		source.createRoom = async () => undefined as unknown as ILivechatRoom;
 		const result = await resolveRoom(source, { token: 'tok-bob', agentId: 'ag3' }, options());
 		expect(result.ok ? 'ok' : result.error.kind).toBe('internal');
+	});
+});
+
+describe('resolveRoom across instances (claims in the shared store)', () => {
+	const LEASE = DEFAULT_LIMITS.leaseMs;
+	const WAIT = DEFAULT_LIMITS.waitMs;
+	const withTiming = (timing: ManualTiming, lock = new KeyedLock({ holdMs: LEASE, timing })) => ({
+		createRoom: true,
+		app,
+		lock,
+		coordination: { timing },
+	});
+	const answer = (result: Awaited<ReturnType<typeof resolveRoom>>) =>
+		result.ok ? [result.value.room.id, result.value.newRoom] : ['error', result.error];
+
+	it("waits while another instance holds the visitor's claim, then answers the room it created", async () => {
+		const timing = new ManualTiming();
+		const source = world();
+		// another instance claimed bob (visitor v2) a moment ago and is creating
+		source.claims.records.set('other', { claimId: 'other', visitorId: 'v2', at: timing.now() - 100 });
+		const pending = resolveRoom(source, { token: 'tok-bob', agentId: 'ag3' }, withTiming(timing));
+		await timing.advance(400);
+		source.rooms.push(liveRoom('r-bob-elsewhere', visitor('v2', 'tok-bob')));
+		source.claims.records.delete('other');
+		expect(answer(await timing.settle(pending))).toEqual(['r-bob-elsewhere', false]);
+		expect(source.created).toEqual([]);
+		expect(source.claims.records.size).toBe(0);
+	});
+
+	it('answers busy (503) after the wait bound when the claim stays, with the seconds the claim has left', async () => {
+		const timing = new ManualTiming();
+		const source = world();
+		source.claims.records.set('dead', { claimId: 'dead', visitorId: 'v2', at: timing.now() - 2500 });
+		const result = await timing.settle(resolveRoom(source, { token: 'tok-bob', agentId: 'ag3' }, withTiming(timing)));
+		// lapses at -2500 + 15000; given up at +3000 (or a pause later): 9.5 s left, rounded up
+		expect(answer(result)).toEqual(['error', { kind: 'busy', retryAfterSeconds: Math.ceil((LEASE - 2500 - WAIT) / 1000) }]);
+		expect(source.created).toEqual([]);
+		expect(Array.from(source.claims.records.keys())).toEqual(['dead']);
+	});
+
+	it('creates once the claim has lapsed, and removes it', async () => {
+		const timing = new ManualTiming();
+		const source = world();
+		source.claims.records.set('dead', { claimId: 'dead', visitorId: 'v2', at: timing.now() - LEASE });
+		const result = await timing.settle(resolveRoom(source, { token: 'tok-bob', agentId: 'ag3' }, withTiming(timing)));
+		expect(answer(result)).toEqual(['new-6', true]);
+		expect(source.claims.records.size).toBe(0);
+	});
+
+	it('a request queued behind a stuck one of the same instance answers busy after the wait bound', async () => {
+		const timing = new ManualTiming();
+		const source = world();
+		source.createRoom = () => new Promise<ILivechatRoom>(() => undefined);
+		const options = withTiming(timing);
+		void resolveRoom(source, { token: 'tok-bob', agentId: 'ag3' }, options);
+		await timing.advance(1000);
+		const second = await timing.settle(resolveRoom(source, { token: 'tok-bob', agentId: 'ag3' }, options));
+		// the stuck one keeps the lock until +15000; the second gave up at +4000
+		expect(answer(second)).toEqual(['error', { kind: 'busy', retryAfterSeconds: 11 }]);
+	});
+
+	it('a store failing when the claim is made rejects (500) and leaves no claim', async () => {
+		const source = world();
+		let fail = true;
+		source.claims.gate = async (op) => (op === 'claims.add' && fail ? 'fail-after' : 'ok');
+		await expect(resolveRoom(source, { token: 'tok-bob', agentId: 'ag3' }, options())).rejects.toThrow(
+			'store failure after claims.add',
+		);
+		expect([source.created.length, source.claims.records.size]).toEqual([0, 0]);
+		fail = false;
+		expect(await resolve(source, { token: 'tok-bob', agentId: 'ag3' })).toEqual(['new-6', true]);
 	});
 });
 

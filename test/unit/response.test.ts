@@ -35,6 +35,20 @@ describe('the error envelope (CONTRACT §1.5)', () => {
 	});
 });
 
+describe('busy: another request is creating the visitor room (docs/cluster.md)', () => {
+	it('is a 503 with Retry-After in seconds, and says so', () => {
+		expect(errorResponse({ kind: 'busy', retryAfterSeconds: 12 }, { 'X-RateLimit-Limit': '5' })).toEqual({
+			status: 503,
+			headers: { 'content-type': 'application/json', 'X-RateLimit-Limit': '5', 'Retry-After': '12' },
+			content: {
+				success: false,
+				error: 'Another request is creating a room for this visitor. Try again in 12 seconds. [error-room-creation-busy]',
+				errorType: 'error-room-creation-busy',
+			},
+		});
+	});
+});
+
 describe('the success envelope (CONTRACT §1.4)', () => {
 	it('puts success last', () => {
 		const response = successResponse(successBody({ _id: 'r' }, true));

@@ -1,0 +1,331 @@
+/**
+ * The cross-instance creation (lib/clusterCreate.ts) over an in-memory store with Rocket.Chat's persistence
+ * semantics, under schedules fast-check chooses: every store operation, room listing, room creation and pause
+ * takes effect at a point the scheduler picks, so requests of different instances interleave in every way the
+ * shared store allows. Time is virtual: it moves when a pause ends.
+ */
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+
+import type { Claim } from '../../lib/claims';
+import { toClaim } from '../../lib/claims';
+import type { Coordinated, CoordinationLimits } from '../../lib/clusterCreate';
+import { coordinateCreation, DEFAULT_LIMITS } from '../../lib/clusterCreate';
+import type { Timing } from '../../lib/timing';
+import { ManualTiming } from './manualTiming';
+import { MemoryClaimStore } from './memoryClaims';
+
+const LIMITS: CoordinationLimits = DEFAULT_LIMITS;
+const VISITOR = 'visitor-1';
+const T0 = 1_700_000_000_000;
+
+type Outcome = Coordinated<string, string> | { kind: 'error'; message: string };
+
+interface Room {
+	id: string;
+	createdAt: number;
+	by: number;
+}
+
+/** The shared store, the rooms and a virtual clock, every effect released by the fast-check scheduler. */
+class ScheduledWorld {
+	public readonly claims = new MemoryClaimStore();
+	public readonly rooms: Array<Room> = [];
+	public clock = T0;
+	private randomIndex = 0;
+
+	constructor(
+		private readonly s: fc.Scheduler,
+		private readonly randoms: ReadonlyArray<number>,
+		/** per store operation, in call order: what the store does (default: it works) */
+		private readonly storeFaults: ReadonlyArray<'ok' | 'fail-before' | 'fail-after'> = [],
+	) {
+		let op = 0;
+		this.claims.gate = (name) => {
+			const decision = this.storeFaults[op++] || 'ok';
+			return this.s.schedule(Promise.resolve(decision), name);
+		};
+	}
+
+	readonly timing: Timing = {
+		now: () => this.clock,
+		after: (ms, fn) => {
+			const start = this.clock;
+			void this.s.schedule(Promise.resolve(), `pause ${Math.round(ms)} ms`).then(() => {
+				this.clock = Math.max(this.clock, start + ms);
+				fn();
+			});
+			return () => undefined;
+		},
+		random: () => (this.randoms.length ? this.randoms[this.randomIndex++ % this.randoms.length] : 0.5),
+	};
+
+	/** One request on instance `instance`, as the resolver runs it, with the deadline it would have. */
+	request(instance: number, limits: CoordinationLimits = LIMITS): Promise<Outcome> {
+		return coordinateCreation<string, string>({
+			claims: this.claims,
+			visitorId: VISITOR,
+			findOpen: () => this.s.schedule(Promise.resolve(), 'list rooms').then(() => (this.rooms.length ? this.rooms[0].id : undefined)),
+			create: () =>
+				this.s.schedule(Promise.resolve(), 'create room').then(() => {
+					const id = `room-${instance}-${this.rooms.length}`;
+					this.rooms.push({ id, createdAt: this.clock, by: instance });
+					return id;
+				}),
+			deadline: this.clock + limits.waitMs,
+			limits,
+			timing: this.timing,
+		}).catch((e: unknown) => ({ kind: 'error' as const, message: (e as Error).message }));
+	}
+}
+
+const randoms = fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 8 });
+
+/** Checks the answers against the rooms: one room at most, every answer names it, one creation at most. */
+function expectOneRoom(world: ScheduledWorld, outcomes: Array<Outcome>): void {
+	expect(world.rooms.length).toBeLessThanOrEqual(1);
+	const created = outcomes.filter((o) => o.kind === 'created');
+	expect(created.length).toBe(world.rooms.length);
+	for (const outcome of outcomes) {
+		if (outcome.kind === 'created') {
+			expect(outcome.value).toBe(world.rooms[0].id);
+		} else if (outcome.kind === 'found') {
+			expect(outcome.room).toBe(world.rooms[0].id);
+		}
+	}
+}
+
+describe('coordinateCreation under adversarial schedules', () => {
+	it('2 to 6 requests of different instances for one visitor: at most one room, every answer names it, no claim left', async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.scheduler(), fc.integer({ min: 2, max: 6 }), randoms, async (s, n, rs) => {
+				const world = new ScheduledWorld(s, rs);
+				const running = Array.from({ length: n }, (_, i) => world.request(i));
+				await s.waitAll();
+				const outcomes = await Promise.all(running);
+				expectOneRoom(world, outcomes);
+				expect(outcomes.every((o) => o.kind === 'created' || o.kind === 'found' || o.kind === 'busy')).toBe(true);
+				// a busy answer only while a claim was live; every claim is gone at the end
+				expect(world.claims.records.size).toBe(0);
+				// and once they are done, the next request never waits and never creates a second room
+				const after = await s.waitFor(world.request(n));
+				expect(after.kind).toBe(world.rooms.length ? 'found' : 'created');
+				expect(world.rooms.length).toBe(1);
+			}),
+			{ numRuns: 300 },
+		);
+	});
+
+	it('a claim left by a dead instance keeps everyone out until its lease ends, then one request creates', async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc.scheduler(),
+				fc.integer({ min: 1, max: 4 }),
+				fc.integer({ min: 0, max: 2 * LIMITS.leaseMs }),
+				randoms,
+				async (s, n, age, rs) => {
+					const world = new ScheduledWorld(s, rs);
+					const dead: Claim = { claimId: 'dead-instance-claim', visitorId: VISITOR, at: T0 - age };
+					world.claims.records.set(dead.claimId, dead);
+					const lapses = dead.at + LIMITS.leaseMs;
+					const running = Array.from({ length: n }, (_, i) => world.request(i));
+					await s.waitAll();
+					const outcomes = await Promise.all(running);
+					expectOneRoom(world, outcomes);
+					for (const room of world.rooms) {
+						expect(room.createdAt).toBeGreaterThanOrEqual(lapses);
+					}
+					if (lapses > T0 + LIMITS.waitMs) {
+						// the lease outlives every request's wait: all answer busy, with the time the claim has left
+						expect(outcomes.map((o) => o.kind)).toEqual(Array(n).fill('busy'));
+						for (const o of outcomes) {
+							const busy = o as { retryAfterMs: number };
+							expect(busy.retryAfterMs).toBeGreaterThan(0);
+							expect(busy.retryAfterMs).toBeLessThanOrEqual(lapses - T0);
+						}
+						expect(world.claims.records.has(dead.claimId)).toBe(true);
+					} else if (world.rooms.length) {
+						// whoever saw the lapsed claim removed it
+						expect(world.claims.records.size).toBe(0);
+					}
+				},
+			),
+			{ numRuns: 200 },
+		);
+	});
+
+	it('a store that fails anywhere (before or after the effect): at most one room; no claim outlives a failed removal', async () => {
+		const fault = fc.constantFrom<'ok' | 'fail-before' | 'fail-after'>('ok', 'ok', 'fail-before', 'fail-after');
+		await fc.assert(
+			fc.asyncProperty(
+				fc.scheduler(),
+				fc.integer({ min: 1, max: 4 }),
+				fc.array(fault, { maxLength: 30 }),
+				randoms,
+				async (s, n, faults, rs) => {
+					const world = new ScheduledWorld(s, rs, faults);
+					const removalsThatFailed = new Set<string>();
+					const remove = world.claims.remove.bind(world.claims);
+					world.claims.remove = (claimId) =>
+						remove(claimId).catch((e: unknown) => {
+							removalsThatFailed.add(claimId);
+							throw e;
+						});
+					const running = Array.from({ length: n }, (_, i) => world.request(i));
+					await s.waitAll();
+					const outcomes = await Promise.all(running);
+					expectOneRoom(world, outcomes);
+					// a claim stays only where its removal failed (or the add landed after its removal was tried and failed)
+					for (const claimId of world.claims.records.keys()) {
+						expect(removalsThatFailed.has(claimId)).toBe(true);
+					}
+					// once the store works again and any leftover claim has lapsed, the next request is answered
+					const latest = Math.max(T0, ...Array.from(world.claims.records.values()).map((c) => c.at + LIMITS.leaseMs));
+					world.clock = Math.max(world.clock, latest);
+					world.claims.gate = () => Promise.resolve('ok');
+					const next = await s.waitFor(world.request(n));
+					expect(next.kind).toBe(world.rooms.length === 1 && outcomes.some((o) => o.kind === 'created') ? 'found' : 'created');
+					expect(world.rooms.length).toBe(1);
+				},
+			),
+			{ numRuns: 300 },
+		);
+	});
+});
+
+describe('coordinateCreation, step by step', () => {
+	it('uncontended: claim, read back, list, create, remove', async () => {
+		const timing = new ManualTiming();
+		const calls: Array<string> = [];
+		const claims = new MemoryClaimStore(calls);
+		const outcome = await coordinateCreation({
+			claims,
+			visitorId: VISITOR,
+			findOpen: async () => {
+				calls.push('findOpen');
+				return undefined;
+			},
+			create: async () => {
+				calls.push('create');
+				return 'room-1';
+			},
+			deadline: timing.now() + LIMITS.waitMs,
+			timing,
+		});
+		expect(outcome).toEqual({ kind: 'created', value: 'room-1' });
+		expect(calls).toEqual(['claims.add', 'claims.list', 'findOpen', 'create', 'claims.remove']);
+		expect(claims.records.size).toBe(0);
+	});
+
+	it('a winner too slow to start within startWithinMs does not create in that round; it claims afresh', async () => {
+		const timing = new ManualTiming();
+		const calls: Array<string> = [];
+		const claims = new MemoryClaimStore(calls);
+		let slow = true;
+		const running = coordinateCreation({
+			claims,
+			visitorId: VISITOR,
+			findOpen: async () => {
+				calls.push('findOpen');
+				if (slow) {
+					slow = false;
+					timing.jump(LIMITS.startWithinMs + 1);
+				}
+				return undefined;
+			},
+			create: async () => {
+				calls.push('create');
+				return 'room-1';
+			},
+			deadline: timing.now() + 10 * LIMITS.waitMs,
+			timing,
+		});
+		expect(await timing.settle(running)).toEqual({ kind: 'created', value: 'room-1' });
+		expect(calls).toEqual([
+			'claims.add',
+			'claims.list',
+			'findOpen',
+			'claims.remove',
+			// a pause, a look, a new round
+			'findOpen',
+			'claims.add',
+			'claims.list',
+			'findOpen',
+			'create',
+			'claims.remove',
+		]);
+	});
+
+	it('the creation failing removes the claim and passes the error on', async () => {
+		const claims = new MemoryClaimStore();
+		const timing = new ManualTiming();
+		await expect(
+			coordinateCreation({
+				claims,
+				visitorId: VISITOR,
+				findOpen: async () => undefined,
+				create: async () => {
+					throw new Error('no-agent-online');
+				},
+				deadline: timing.now() + LIMITS.waitMs,
+				timing,
+			}),
+		).rejects.toThrow('no-agent-online');
+		expect(claims.records.size).toBe(0);
+	});
+
+	it('what the lease cannot prevent (docs/cluster.md): a holder slower than the lease, and a second room', async () => {
+		// Outside the assumption on purpose: the first request's creation call takes longer than the lease (or its
+		// clock runs behind by that much); the second takes the claim for lapsed and creates as well.
+		const timing = new ManualTiming();
+		const claims = new MemoryClaimStore();
+		const rooms: Array<string> = [];
+		let releaseFirst: () => void = () => undefined;
+		const firstHeld = new Promise<void>((resolve) => {
+			releaseFirst = resolve;
+		});
+		const run = (name: string, hold?: Promise<void>) =>
+			coordinateCreation({
+				claims,
+				visitorId: VISITOR,
+				findOpen: async () => rooms[0],
+				create: async () => {
+					if (hold) {
+						await hold;
+					}
+					rooms.push(name);
+					return name;
+				},
+				deadline: timing.now() + LIMITS.waitMs,
+				timing,
+			});
+		const first = run('first', firstHeld);
+		await timing.advance(LIMITS.leaseMs);
+		const second = await timing.settle(run('second'));
+		releaseFirst();
+		expect([await timing.settle(first), second]).toEqual([
+			{ kind: 'created', value: 'first' },
+			{ kind: 'created', value: 'second' },
+		]);
+		expect(rooms).toEqual(['second', 'first']);
+	});
+});
+
+describe('toClaim', () => {
+	it('reads back a stored claim and ignores what is not one of this visitor', () => {
+		const stored = { kind: 'voiproom.room-claim', claimId: 'c1', visitorId: 'v1', at: 5 };
+		expect(toClaim(stored, 'v1')).toEqual({ claimId: 'c1', visitorId: 'v1', at: 5 });
+		expect(toClaim(stored, 'v2')).toBeUndefined();
+		for (const bad of [
+			null,
+			'text',
+			{},
+			{ ...stored, kind: 'other' },
+			{ ...stored, claimId: '' },
+			{ ...stored, at: '5' },
+			{ ...stored, at: Number.NaN },
+		]) {
+			expect(toClaim(bad, 'v1')).toBeUndefined();
+		}
+	});
+});
