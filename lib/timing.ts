@@ -14,8 +14,13 @@ export interface Timing {
 export const realTiming: Timing = {
 	now: () => Date.now(),
 	after: (ms, fn) => {
-		const timer = setTimeout(fn, ms);
-		return () => clearTimeout(timer);
+		const timer: unknown = setTimeout(fn, ms);
+		// A lock's or a pause's timer never keeps a process alive (Node; Deno's timers are plain numbers).
+		const node = timer as { unref?: () => void };
+		if (typeof node.unref === 'function') {
+			node.unref();
+		}
+		return () => clearTimeout(timer as ReturnType<typeof setTimeout>);
 	},
 	random: () => Math.random(),
 };

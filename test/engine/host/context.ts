@@ -34,15 +34,20 @@ export interface HostContext {
 	readonly apis: Map<string, Map<string, RegisteredApi>>;
 	/** command -> registration */
 	readonly commands: Map<string, { appId: string; command: ISlashCommand; enabled: boolean }>;
-	/** the app's persistence collection */
-	readonly persistence: Map<string, { appId: string; data: object; associations: Array<{ model: string; id: string }> }>;
 	/** counting is on once the install is over: only what the app causes is counted */
 	counting: boolean;
 	readonly reads: Map<string, number>;
 	readonly calls: Map<string, number>;
 	readonly faults: Map<string, { mode: FaultMode; remaining: number }>;
-	/** `<bridge>.<method>` -> a hook awaited before each such call (tests hold a call until they release it) */
-	readonly holds: Map<string, (args: unknown[]) => Promise<void> | void>;
+	/**
+	 * `<bridge>.<method>` -> a hook awaited before each such call (tests hold a call until they release it);
+	 * `'*'`: before every call that has no hook of its own (it gets the key too)
+	 */
+	readonly holds: Map<string, (args: unknown[], key: string) => Promise<void> | void>;
+	/** the server instance is gone (a cluster test killed it): no call of its bridges ever takes effect or answers */
+	down: boolean;
+	/** bumped when the instance's runtime is killed: calls it had in flight (held) never take effect nor answer */
+	generation: number;
 	/** permission denials the engine reported */
 	readonly denied: Array<{ message: string; missing: string[] }>;
 	newId(): string;
@@ -64,6 +69,9 @@ export function createContext(engine: EngineModules, db: RcData): HostContext {
 	if (!db.messages) {
 		db.messages = [];
 	}
+	if (!db.appsPersistence) {
+		db.appsPersistence = [];
+	}
 	return {
 		engineName: engine.name,
 		flavor: engine.flavor,
@@ -73,12 +81,13 @@ export function createContext(engine: EngineModules, db: RcData): HostContext {
 		messages: [],
 		apis: new Map(),
 		commands: new Map(),
-		persistence: new Map(),
 		counting: false,
 		reads: new Map(),
 		calls: new Map(),
 		faults: new Map(),
 		holds: new Map(),
+		down: false,
+		generation: 0,
 		denied: [],
 		newId: () => randomId(),
 	};
@@ -120,7 +129,8 @@ const NEVER_SYNTHESIZE = new Set(['then', 'catch', 'toJSON', 'constructor', 'ins
  * - every `do*` call the engine makes on the app's behalf is counted (`<bridge>.<method>`, e.g.
  *   'room.getById'), reads separately, once the install is over;
  * - a fault set for `<bridge>.<method>` makes that call throw or answer undefined;
- * - a hold set for `<bridge>.<method>` is awaited before that call (it sees the call's arguments);
+ * - a hold set for `<bridge>.<method>` (or `'*'`) is awaited before that call (it sees the call's arguments);
+ * - once the instance is down, no call answers or takes effect (a held call released later neither);
  * - an abstract method this host does not implement throws "not implemented in test host: <bridge>.<method>"
  *   instead of "this.x is not a function".
  * The engine's own `do*` methods (and so its permission checks) still run, with `this` = the proxy.
@@ -160,8 +170,16 @@ export function instrumentBridge<T extends object>(bridge: T, bridgeName: string
 						}
 						return original.apply(self, args);
 					};
-					const hold = ctx.holds.get(key);
-					return hold ? Promise.resolve(hold(args)).then(proceed) : proceed();
+					const lost = (): Promise<never> => new Promise<never>(() => undefined);
+					if (ctx.down) {
+						return lost();
+					}
+					const hold = ctx.holds.get(key) || ctx.holds.get('*');
+					if (!hold) {
+						return proceed();
+					}
+					const generation = ctx.generation;
+					return Promise.resolve(hold(args, key)).then(() => (ctx.down || ctx.generation !== generation ? lost() : proceed()));
 				};
 			}
 			if (typeof value === 'undefined' && !(prop in target)) {

@@ -56,6 +56,7 @@ export type {
 	RcData,
 	RcDepartment,
 	RcMessage,
+	RcPersistenceRecord,
 	RcRoom,
 	RcUser,
 	RcUserRef,
@@ -65,8 +66,8 @@ export type {
 export { RcConverters, transformMappedData } from './converters';
 export { SEED, documentedRoom, seedData } from './seed';
 
-/** Only one host per engine package can live at a time (the AppManager is a singleton). */
-const liveHosts = new Map<EngineName, HostImpl>();
+/** Only one host (or cluster) per engine package can live at a time (the AppManager is a singleton). */
+const liveHosts = new Map<EngineName, { what: string }>();
 
 function counter(map: Map<string, number>): CallCounter {
 	return {
@@ -133,6 +134,8 @@ function withCharset(type: string): string {
 }
 
 class HostImpl implements Host {
+	/** the instance is down (a cluster killed it): its calls are refused */
+	down = false;
 	readonly timings = { installMs: 0 };
 	readonly reads: CallCounter;
 	readonly calls: CallCounter;
@@ -151,7 +154,8 @@ class HostImpl implements Host {
 		private readonly ctx: HostContext,
 		private readonly manager: AppManager,
 		private readonly storages: HostStorages,
-		private readonly restore: () => void,
+		/** what stopping gives back: the engine singleton and the process set-up (a cluster's instances: nothing) */
+		private readonly release: () => void,
 	) {
 		this.messages = ctx.messages;
 		this.reads = counter(ctx.reads);
@@ -160,7 +164,7 @@ class HostImpl implements Host {
 			set: (bridgeMethod: string, mode: FaultMode, times?: number) => {
 				ctx.faults.set(bridgeMethod, { mode, remaining: typeof times === 'number' ? times : -1 });
 			},
-			hold: (bridgeMethod: string, hook: (args: unknown[]) => Promise<void> | void) => {
+			hold: (bridgeMethod: string, hook: (args: unknown[], key: string) => Promise<void> | void) => {
 				ctx.holds.set(bridgeMethod, hook);
 			},
 			clear: () => {
@@ -261,6 +265,9 @@ class HostImpl implements Host {
 	private assertLive(): void {
 		if (this.stopped) {
 			throw new Error('test host: stopped');
+		}
+		if (this.down) {
+			throw new Error('test host: this instance is down');
 		}
 	}
 
@@ -430,9 +437,7 @@ class HostImpl implements Host {
 				}
 			}
 		} finally {
-			clearAppManagerSingleton(this.modules);
-			liveHosts.delete(this.engine);
-			this.restore();
+			this.release();
 			await waitForAll(pids);
 		}
 	}
@@ -458,9 +463,7 @@ class HostImpl implements Host {
 			}
 			await this.manager.unload(true).catch(() => undefined);
 		} finally {
-			clearAppManagerSingleton(this.modules);
-			liveHosts.delete(this.engine);
-			this.restore();
+			this.release();
 			await waitForAll(pids);
 		}
 	}
@@ -500,16 +503,15 @@ function waitForAll(pids: Array<number | undefined>): Promise<void[]> {
 	return Promise.all(pids.filter((pid): pid is number => pid !== undefined).map((pid) => waitForExit(pid)));
 }
 
-export async function startHost(options: HostOptions): Promise<Host> {
-	const existing = liveHosts.get(options.engine);
-	if (existing) {
-		throw new Error(`test host: a ${options.engine} host is still running (AppManager is a singleton): stop() it first`);
-	}
-	const modules = await loadEngine(options.engine);
-	const ctx = createContext(modules, options.data);
-	const storages = createStorages(modules, { logRetention: options.logRetention });
-	const bridges = createAppBridges(ctx);
-
+/**
+ * What a host changes in this process while it lives, for every AppManager in it: NODE_ENV (the engine skips every
+ * permission check under 'test'), the permission-denial recorder, the vm2 module layout and cwd, or the Deno
+ * runtime's PATH and cache. Returns the undo and, for Deno engines, the `tempFilePath`.
+ */
+export async function prepareProcess(
+	modules: EngineModules,
+	contexts: ReadonlyArray<HostContext>,
+): Promise<{ restore: () => void; tempFilePath: string | undefined }> {
 	let tempFilePath: string | undefined;
 	const restorers: Array<() => void> = [];
 	const restore = (): void => {
@@ -535,41 +537,110 @@ export async function startHost(options: HostOptions): Promise<Host> {
 		const message = err && err.message ? String(err.message) : String(err);
 		// "... lacks the following permissions:\n["message.write", ...]. Declare them in your app.json ..."
 		const list = /permissions:\s*\[([^\]]*)\]/.exec(message);
-		ctx.denied.push({ message, missing: list ? (list[1].match(/"[^"]+"/g) || []).map((m) => m.slice(1, -1)) : [] });
+		const denial = { message, missing: list ? (list[1].match(/"[^"]+"/g) || []).map((m) => m.slice(1, -1)) : [] };
+		contexts.forEach((ctx) => ctx.denied.push(denial));
 		return notifyAboutError.call(this, err);
 	};
 	restorers.push(() => {
 		permissions.notifyAboutError = notifyAboutError;
 	});
 
-	if (modules.name === '1.42') {
-		// vm2 resolves the app's require('@rocket.chat/apps-engine/...') from <cwd>/npm/node_modules
-		const dir = prepareVm2Layout(modules);
-		const previous = process.cwd();
-		process.chdir(dir);
-		restorers.push(() => process.chdir(previous));
-	} else {
-		useDenoRuntime(await prepareDenoRuntime());
-		tempFilePath = prepareTempFilePath();
-	}
-
-	let manager: AppManager;
 	try {
-		clearAppManagerSingleton(modules);
-		manager = new modules.AppManager({
-			metadataStorage: storages.metadata,
-			logStorage: storages.logs,
-			bridges,
-			sourceStorage: storages.source,
-			tempFilePath: tempFilePath as string,
-		});
+		if (modules.name === '1.42') {
+			// vm2 resolves the app's require('@rocket.chat/apps-engine/...') from <cwd>/npm/node_modules
+			const dir = prepareVm2Layout(modules);
+			const previous = process.cwd();
+			process.chdir(dir);
+			restorers.push(() => process.chdir(previous));
+		} else {
+			useDenoRuntime(await prepareDenoRuntime());
+			tempFilePath = prepareTempFilePath();
+		}
 	} catch (e) {
 		restore();
 		throw e;
 	}
+	return { restore, tempFilePath };
+}
+
+/**
+ * A new AppManager over the context's bridges and its own storages. The engine keeps the last one constructed as
+ * `AppManager.Instance` (its permission checks read it at call time: see cluster.ts).
+ */
+export function newAppManager(
+	modules: EngineModules,
+	ctx: HostContext,
+	storages: HostStorages,
+	tempFilePath: string | undefined,
+): AppManager {
+	clearAppManagerSingleton(modules);
+	const manager = new modules.AppManager({
+		metadataStorage: storages.metadata,
+		logStorage: storages.logs,
+		bridges: createAppBridges(ctx),
+		sourceStorage: storages.source,
+		tempFilePath: tempFilePath as string,
+	});
 	ctx.manager = manager;
-	const host = new HostImpl(options.engine, modules, ctx, manager, storages, restore);
-	liveHosts.set(options.engine, host);
+	return manager;
+}
+
+/** An instance of the host around a manager; `install` it next. Not exported from the package: see startHost/startCluster. */
+export function newHostInstance(
+	engine: EngineName,
+	modules: EngineModules,
+	ctx: HostContext,
+	manager: AppManager,
+	storages: HostStorages,
+	release: () => void,
+): HostImpl {
+	return new HostImpl(engine, modules, ctx, manager, storages, release);
+}
+
+export type { HostImpl };
+
+/** Marks the engine's AppManager as taken by a host (or a cluster) until `release` runs. */
+export function claimEngine(engine: EngineName, what: string): () => void {
+	if (liveHosts.has(engine)) {
+		throw new Error(`test host: a ${engine} host is still running (AppManager is a singleton): stop() it first`);
+	}
+	const token = { what };
+	liveHosts.set(engine, token);
+	return () => {
+		if (liveHosts.get(engine) === token) {
+			liveHosts.delete(engine);
+		}
+	};
+}
+
+export async function startHost(options: HostOptions): Promise<Host> {
+	const releaseEngine = claimEngine(options.engine, 'host');
+	let modules: EngineModules;
+	let ctx: HostContext;
+	let storages: HostStorages;
+	let prepared: { restore: () => void; tempFilePath: string | undefined };
+	try {
+		modules = await loadEngine(options.engine);
+		ctx = createContext(modules, options.data);
+		storages = createStorages(modules, { logRetention: options.logRetention });
+		prepared = await prepareProcess(modules, [ctx]);
+	} catch (e) {
+		releaseEngine();
+		throw e;
+	}
+	const release = (): void => {
+		clearAppManagerSingleton(modules);
+		releaseEngine();
+		prepared.restore();
+	};
+	let manager: AppManager;
+	try {
+		manager = newAppManager(modules, ctx, storages, prepared.tempFilePath);
+	} catch (e) {
+		release();
+		throw e;
+	}
+	const host = new HostImpl(options.engine, modules, ctx, manager, storages, release);
 	try {
 		await host.install(options.zipPath, options.runtimeTimeoutMs);
 	} catch (e) {

@@ -128,6 +128,17 @@ export interface RcData {
 	messages?: RcMessage[];
 	/** userId -> auth token (used by the HTTP server) */
 	tokens?: Record<string, string>;
+	/** apps' persistence records (Rocket.Chat's apps_persistence, one collection for every app and instance) */
+	appsPersistence?: RcPersistenceRecord[];
+}
+
+/** An apps_persistence document, as Rocket.Chat's AppPersistenceBridge stores it. */
+export interface RcPersistenceRecord {
+	_id: string;
+	appId: string;
+	/** as the app gave them (Mongo keeps the { model, id } sub-documents) */
+	associations?: Array<{ model: string; id: string }>;
+	data: object;
 }
 
 export interface HostOptions {
@@ -220,8 +231,11 @@ export interface Host {
 	calls: CallCounter;
 	faults: {
 		set(bridgeMethod: string, mode: FaultMode, times?: number): void;
-		/** awaits `hook(args)` before every such call (a promise the test resolves holds the call until then); clear() drops it */
-		hold(bridgeMethod: string, hook: (args: unknown[]) => Promise<void> | void): void;
+		/**
+		 * awaits `hook(args, key)` before every such call (a promise the test resolves holds the call until then);
+		 * `'*'` for every call without a hook of its own; clear() drops them
+		 */
+		hold(bridgeMethod: string, hook: (args: unknown[], key: string) => Promise<void> | void): void;
 		clear(): void;
 	};
 	/** the app's log storage content, readable (errors become { name, message, stack }) */

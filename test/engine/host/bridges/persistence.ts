@@ -1,11 +1,26 @@
 /**
- * The app's persistence (Rocket.Chat's apps_persistence collection), in memory.
+ * The apps' persistence, as Rocket.Chat's AppPersistenceBridge (apps/meteor/app/apps/server/bridges/persistence.ts)
+ * over its `apps_persistence` collection (packages/models/src/models/AppsPersistence.ts: one collection for every
+ * app and every instance, indexed on { appId, associations }, no unique index). Records live in the shared store
+ * (`db.appsPersistence`), so every instance of a cluster sees the same ones. Each method is one synchronous step
+ * here, as each MongoDB operation is atomic on its own; nothing is atomic across two of them, as on the server:
+ * - create / createWithAssociations: insertOne with a new id, always (no insert-if-absent, no id of the app's);
+ * - readByAssociations: `find({ appId, associations: { $all: associations } })`, the records' `data`;
+ * - removeByAssociations: find, then delete every match (`remove` = deleteMany in 6.x–7.x; one 8.x line deletes
+ *   only the first match), the removed records' `data`, undefined when none matched;
+ * - update (by id): throws `Not implemented.`, every version;
+ * - updateByAssociations: `updateOne({ appId, associations }, { $set: { data } }, { upsert })`: the association
+ *   ARRAY must equal the stored one exactly (not `$all`). What it returns differs by version (the update result
+ *   object in 6.x/7.x, `upsertedId.toString()` in 8.x, which throws after updating an existing record); this host
+ *   returns the record's id ('' when nothing matched and nothing was upserted).
+ * A non-object `data` is refused with Rocket.Chat's message.
  */
 import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
 import type { PersistenceBridge } from '@rocket.chat/apps-engine/server/bridges';
 import type { HostContext } from '../context';
 import { instantiate, instrumentBridge } from '../context';
 import { deepClone } from '../converters';
+import type { RcPersistenceRecord } from '../types';
 
 type Association = { model: string; id: string };
 
@@ -16,38 +31,53 @@ function toPlain(associations: Array<RocketChatAssociationRecord>): Association[
 	}));
 }
 
-function hasAll(have: Association[], wanted: Association[]): boolean {
-	return wanted.every((w) => have.some((h) => h.model === w.model && h.id === w.id));
+function sameAssociation(a: Association, b: Association): boolean {
+	return a.model === b.model && a.id === b.id;
+}
+
+/** `{ associations: { $all: wanted } }` */
+function hasAll(have: Association[] | undefined, wanted: Association[]): boolean {
+	return wanted.every((w) => (have || []).some((h) => sameAssociation(h, w)));
+}
+
+/** `{ associations: wanted }`: the same array, element by element */
+function equalArrays(have: Association[] | undefined, wanted: Association[]): boolean {
+	return !!have && have.length === wanted.length && have.every((h, i) => sameAssociation(h, wanted[i]));
+}
+
+function checkData(data: unknown): void {
+	if (typeof data !== 'object') {
+		throw new Error('Attempted to store an invalid data type, it must be an object.');
+	}
 }
 
 export function createPersistenceBridge(ctx: HostContext): PersistenceBridge {
 	const Base = ctx.engine.bridges.PersistenceBridge as unknown as new () => PersistenceBridge;
-	const store = ctx.persistence;
-	const matching = (appId: string, associations: Array<RocketChatAssociationRecord>): string[] => {
-		const wanted = toPlain(associations);
-		const ids: string[] = [];
-		store.forEach((record, id) => {
-			if (record.appId === appId && hasAll(record.associations, wanted)) {
-				ids.push(id);
+	const records = (): RcPersistenceRecord[] => ctx.db.appsPersistence as RcPersistenceRecord[];
+	const find = (predicate: (record: RcPersistenceRecord) => boolean): RcPersistenceRecord[] => records().filter(predicate);
+	const deleteRecords = (doomed: RcPersistenceRecord[]): void => {
+		const all = records();
+		for (const record of doomed) {
+			const index = all.indexOf(record);
+			if (index >= 0) {
+				all.splice(index, 1);
 			}
-		});
-		return ids;
+		}
+	};
+	const insert = (appId: string, data: object, associations?: Association[]): string => {
+		const record: RcPersistenceRecord = { _id: ctx.newId(), appId, ...(associations ? { associations } : {}), data: deepClone(data) };
+		records().push(record);
+		return record._id;
 	};
 
 	abstract class HostPersistenceBridge extends Base {
 		protected async purge(appId: string): Promise<void> {
-			Array.from(store.keys()).forEach((id) => {
-				const record = store.get(id);
-				if (record && record.appId === appId) {
-					store.delete(id);
-				}
-			});
+			deleteRecords(find((record) => record.appId === appId));
 		}
 
 		protected async create(data: object, appId: string): Promise<string> {
-			const id = ctx.newId();
-			store.set(id, { appId, data: deepClone(data), associations: [] });
-			return id;
+			checkData(data);
+			return insert(appId, data);
 		}
 
 		protected async createWithAssociations(
@@ -55,26 +85,26 @@ export function createPersistenceBridge(ctx: HostContext): PersistenceBridge {
 			associations: Array<RocketChatAssociationRecord>,
 			appId: string,
 		): Promise<string> {
-			const id = ctx.newId();
-			store.set(id, { appId, data: deepClone(data), associations: toPlain(associations) });
-			return id;
+			checkData(data);
+			return insert(appId, data, toPlain(associations));
 		}
 
 		protected async readById(id: string, appId: string): Promise<object> {
-			const record = store.get(id);
-			return (record && record.appId === appId ? deepClone(record.data) : undefined) as object;
+			const record = records().find((r) => r._id === id && r.appId === appId);
+			return (record ? deepClone(record.data) : undefined) as object;
 		}
 
 		protected async readByAssociations(associations: Array<RocketChatAssociationRecord>, appId: string): Promise<Array<object>> {
-			return matching(appId, associations).map((id) => deepClone((store.get(id) as { data: object }).data));
+			const wanted = toPlain(associations);
+			return find((record) => record.appId === appId && hasAll(record.associations, wanted)).map((record) => deepClone(record.data));
 		}
 
 		protected async remove(id: string, appId: string): Promise<object | undefined> {
-			const record = store.get(id);
-			if (!record || record.appId !== appId) {
+			const record = records().find((r) => r._id === id && r.appId === appId);
+			if (!record) {
 				return undefined;
 			}
-			store.delete(id);
+			deleteRecords([record]);
 			return record.data;
 		}
 
@@ -82,24 +112,18 @@ export function createPersistenceBridge(ctx: HostContext): PersistenceBridge {
 			associations: Array<RocketChatAssociationRecord>,
 			appId: string,
 		): Promise<Array<object> | undefined> {
-			const ids = matching(appId, associations);
-			if (!ids.length) {
+			const wanted = toPlain(associations);
+			const matched = find((record) => record.appId === appId && hasAll(record.associations, wanted));
+			if (!matched.length) {
 				return undefined;
 			}
-			return ids.map((id) => {
-				const record = store.get(id) as { data: object };
-				store.delete(id);
-				return record.data;
-			});
+			deleteRecords(matched);
+			return matched.map((record) => record.data);
 		}
 
-		protected async update(id: string, data: object, upsert: boolean, appId: string): Promise<string> {
-			const record = store.get(id);
-			if (!record && !upsert) {
-				throw new Error(`No data found for the id "${id}".`);
-			}
-			store.set(id, { appId, data: deepClone(data), associations: record ? record.associations : [] });
-			return id;
+		protected async update(_id: string, data: object): Promise<string> {
+			checkData(data);
+			throw new Error('Not implemented.');
 		}
 
 		protected async updateByAssociations(
@@ -108,18 +132,15 @@ export function createPersistenceBridge(ctx: HostContext): PersistenceBridge {
 			upsert: boolean,
 			appId: string,
 		): Promise<string> {
-			const ids = matching(appId, associations);
-			if (!ids.length) {
-				if (!upsert) {
-					throw new Error('No data found for the associations.');
-				}
-				return this.createWithAssociations(data, associations, appId);
+			checkData(data);
+			const wanted = toPlain(associations);
+			const record = records().find((r) => r.appId === appId && equalArrays(r.associations, wanted));
+			if (record) {
+				record.data = deepClone(data);
+				return record._id;
 			}
-			ids.forEach((id) => {
-				const record = store.get(id) as { associations: Association[] };
-				store.set(id, { appId, data: deepClone(data), associations: record.associations });
-			});
-			return ids[0];
+			// no match and no upsert: MongoDB changes nothing and reports no error
+			return upsert ? insert(appId, data, wanted) : '';
 		}
 	}
 
