@@ -3,7 +3,7 @@ import { RocketChatAssociationModel, RocketChatAssociationRecord } from '@rocket
 
 /**
  * A request's claim to create the room of one visitor, stored where every instance of the app sees it. The design
- * (why insert-then-read, what the lease assumes) is in docs/cluster.md.
+ * (why insert-then-read, what the lease assumes) is in README, "Running on a cluster".
  */
 export interface Claim {
 	/** random, unique per attempt: the claim's own association, so that exactly this record can be removed */

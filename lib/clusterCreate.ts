@@ -1,6 +1,6 @@
 /**
  * One creation per visitor across every instance of the app (a Rocket.Chat cluster): claims in the shared store,
- * insert then read back, with a lease. The reasoning, the assumptions and the cost are in docs/cluster.md.
+ * insert then read back, with a lease. The reasoning, the assumptions and the cost are in README, "Running on a cluster".
  */
 import type { Claim, ClaimStore } from './claims';
 import type { Timing } from './timing';
@@ -71,7 +71,7 @@ function isLive(claim: Claim, now: number, leaseMs: number): boolean {
 	return now < claim.at + leaseMs;
 }
 
-/** Removal that may fail: the claim then lapses with its lease (docs/cluster.md, "Faults"). */
+/** Removal that may fail: the claim then lapses with its lease (README, "Running on a cluster", what remains possible). */
 async function removeQuietly(claims: ClaimStore, claimId: string): Promise<void> {
 	try {
 		await claims.remove(claimId);
@@ -84,7 +84,7 @@ async function removeQuietly(claims: ClaimStore, claimId: string): Promise<void>
  * Rounds of: make a claim, read every claim of the visitor back; if no other claim is live, list the open rooms
  * and create when there is none; remove the claim (after the created room is stored, so it is listed before the
  * claim disappears). When another claim is live, remove this one, pause, list the rooms again, and go on until
- * the deadline. At most one request creates while the lease holds (docs/cluster.md, "Why one room").
+ * the deadline. At most one request creates while the lease holds (README, "Running on a cluster", why one room).
  */
 export async function coordinateCreation<T, R>(task: CoordinationTask<T, R>): Promise<Coordinated<T, R>> {
 	const timing = task.timing || realTiming;

@@ -96,7 +96,7 @@ async function resolveByVisitor(source: RoomSource, query: VoipRoomQuery, option
 	const findOpen = async () => pickOpenRoom(await openRoomsWithVisitor(source, visitor.token), agentId);
 	try {
 		// One creation per visitor at a time in this instance (whoever waited looks again first), and across
-		// instances through the claims in the app's persistence (docs/cluster.md).
+		// instances through the claims in the app's persistence (README, "Running on a cluster").
 		return await options.lock.run(
 			visitor.token,
 			async ({ waited }) => {
