@@ -24,9 +24,14 @@ export interface KeyedLockOptions {
 	readonly timing?: Timing;
 }
 
-export interface RunOptions {
-	/** Give up (reject with LockTimeoutError, the task never runs) when the turn has not come after this long. */
+export interface RunOptions<T> {
+	/** Give up (the task never runs) when the turn has not come after this long: reject with LockTimeoutError ... */
 	readonly waitMs?: number;
+	/**
+	 * ... or resolve with this value instead (`retryAfterMs` as LockTimeoutError's). Prefer it: on engine 1.42 each
+	 * file of an app runs in its own vm2 sandbox, where `instanceof` across files is not reliable.
+	 */
+	readonly onTimeout?: (retryAfterMs: number) => T;
 }
 
 /** What a task learns about its turn. */
@@ -65,7 +70,7 @@ export class KeyedLock {
 		return this.keys.size;
 	}
 
-	public run<T>(key: string, task: (turn: LockTurn) => Promise<T>, options: RunOptions = {}): Promise<T> {
+	public run<T>(key: string, task: (turn: LockTurn) => Promise<T>, options: RunOptions<T> = {}): Promise<T> {
 		const existing = this.keys.get(key);
 		const state: KeyState = existing || { tail: Promise.resolve(), pending: 0, holdEndsAt: 0 };
 		const previous = state.tail;
@@ -97,7 +102,12 @@ export class KeyedLock {
 				waited && options.waitMs !== undefined
 					? this.timing.after(Math.max(0, options.waitMs), () => {
 							gaveUp = true;
-							reject(new LockTimeoutError(Math.max(0, state.holdEndsAt - this.timing.now())));
+							const retryAfterMs = Math.max(0, state.holdEndsAt - this.timing.now());
+							if (options.onTimeout) {
+								resolve(options.onTimeout(retryAfterMs));
+							} else {
+								reject(new LockTimeoutError(retryAfterMs));
+							}
 						})
 					: () => undefined;
 			void previous.then(() => {

@@ -6,7 +6,6 @@ import { coordinateCreation, DEFAULT_LIMITS } from './clusterCreate';
 import type { Result } from './errors';
 import { fail, ok } from './errors';
 import type { KeyedLock } from './keyedLock';
-import { LockTimeoutError } from './keyedLock';
 import type { VoipRoomQuery } from './params';
 import type { CreateRoomExtras, RoomSource } from './roomSource';
 import type { Timing } from './timing';
@@ -94,43 +93,36 @@ async function resolveByVisitor(source: RoomSource, query: VoipRoomQuery, option
 	const limits = (options.coordination && options.coordination.limits) || DEFAULT_LIMITS;
 	const deadline = timing.now() + limits.waitMs;
 	const findOpen = async () => pickOpenRoom(await openRoomsWithVisitor(source, visitor.token), agentId);
-	try {
-		// One creation per visitor at a time in this instance (whoever waited looks again first), and across
-		// instances through the claims in the app's persistence (README, "Running on a cluster").
-		return await options.lock.run(
-			visitor.token,
-			async ({ waited }) => {
-				const again = waited ? await findOpen() : undefined;
-				if (again) {
-					return ok({ room: again, newRoom: false });
-				}
-				const outcome = await coordinateCreation({
-					claims: source.claims,
-					// the id, not the token: the token is the visitor's credential and stays out of the store
-					visitorId: visitor.id || visitor.token,
-					findOpen,
-					create: () => createRoom(source, visitor, agentId, query, options),
-					deadline,
-					limits,
-					timing,
-				});
-				switch (outcome.kind) {
-					case 'found':
-						return ok({ room: outcome.room, newRoom: false });
-					case 'busy':
-						return busy(outcome.retryAfterMs);
-					case 'created':
-						return outcome.value;
-				}
-			},
-			{ waitMs: deadline - timing.now() },
-		);
-	} catch (e) {
-		if (e instanceof LockTimeoutError) {
-			return busy(e.retryAfterMs);
-		}
-		throw e;
-	}
+	// One creation per visitor at a time in this instance (whoever waited looks again first), and across
+	// instances through the claims in the app's persistence (README, "Running on a cluster").
+	return options.lock.run(
+		visitor.token,
+		async ({ waited }) => {
+			const again = waited ? await findOpen() : undefined;
+			if (again) {
+				return ok({ room: again, newRoom: false });
+			}
+			const outcome = await coordinateCreation({
+				claims: source.claims,
+				// the id, not the token: the token is the visitor's credential and stays out of the store
+				visitorId: visitor.id || visitor.token,
+				findOpen,
+				create: () => createRoom(source, visitor, agentId, query, options),
+				deadline,
+				limits,
+				timing,
+			});
+			switch (outcome.kind) {
+				case 'found':
+					return ok({ room: outcome.room, newRoom: false });
+				case 'busy':
+					return busy(outcome.retryAfterMs);
+				case 'created':
+					return outcome.value;
+			}
+		},
+		{ waitMs: deadline - timing.now(), onTimeout: busy },
+	);
 }
 
 /** 503 with Retry-After in whole seconds, at least one. */

@@ -228,6 +228,37 @@ describe.each(ENGINES)('a cluster on engine %s', (engine: EngineName) => {
 			expect(openRoomsOf(cluster.db, a)).toEqual([answer(a1).room._id]);
 		}, 60000);
 
+		if (size === 3) {
+			it('a request queued in its instance behind a creation that hangs answers 503 after the wait bound (the per-instance lock)', async () => {
+				const token = newVisitor(cluster.db, 'stuck');
+				const host = cluster.instances[0];
+				const creator = gate();
+				let held = false;
+				host.faults.hold('livechat.createRoom', () => {
+					held = true;
+					return creator.promise;
+				});
+				let first: Promise<ApiResult> | undefined;
+				let queued: ApiResult;
+				try {
+					first = lookup(host, token);
+					await until(() => held, 'the creation hanging');
+					queued = await lookup(host, token);
+				} finally {
+					creator.open();
+					host.faults.clear();
+				}
+				// the hanging one keeps the lock for the lease (15 s) from its start; the queued one gave up after 3 s
+				expect([queued.status, queued.headers['retry-after']]).toEqual([
+					503,
+					String((DEFAULT_LIMITS.leaseMs - DEFAULT_LIMITS.waitMs) / 1000),
+				]);
+				const done = await first;
+				expect([done.status, answer(done).newRoom]).toEqual([200, true]);
+				expect(openRoomsOf(cluster.db, token)).toEqual([answer(done).room._id]);
+			});
+		}
+
 		it.each<[string, FaultMode, string]>([
 			['persistence.createWithAssociations', 'throw', 'Error: fault injected by test host: persistence.createWithAssociations'],
 			[

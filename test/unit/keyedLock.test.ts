@@ -103,6 +103,19 @@ describe('KeyedLock timeouts', () => {
 		expect([lock.size, timing.pendingTimers]).toEqual([0, 0]);
 	});
 
+	it('with onTimeout, a waiter that gives up resolves with its value instead of rejecting', async () => {
+		const timing = new ManualTiming();
+		const lock = new KeyedLock({ holdMs: 10000, timing });
+		const holder = deferred();
+		const first = lock.run('a', () => holder.promise.then(() => 'first'));
+		const impatient = lock.run('a', async () => 'never', { waitMs: 3000, onTimeout: (ms) => `gave up, ${ms} ms left` });
+		await timing.advance(3000);
+		await expect(impatient).resolves.toBe('gave up, 7000 ms left');
+		holder.resolve();
+		await expect(first).resolves.toBe('first');
+		expect(lock.size).toBe(0);
+	});
+
 	it('the first task of a key neither waits nor times out, whatever waitMs says', async () => {
 		const timing = new ManualTiming();
 		const lock = new KeyedLock({ holdMs: 50, timing });
