@@ -118,7 +118,8 @@ export class KeyedLock {
 					return;
 				}
 				state.holdEndsAt = this.timing.now() + this.holdMs;
-				const cancelHold = this.timing.after(this.holdMs, finish);
+				// a safety net: it must not keep a process alive for a task that will never settle
+				const cancelHold = this.timing.after(this.holdMs, finish, true);
 				let result: Promise<T>;
 				try {
 					result = Promise.resolve(task({ waited }));

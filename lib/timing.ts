@@ -5,19 +5,22 @@
 export interface Timing {
 	/** Milliseconds since the epoch, as Date.now(). */
 	now(): number;
-	/** Calls `fn` once after `ms` milliseconds; the returned function cancels it. */
-	after(ms: number, fn: () => void): () => void;
+	/**
+	 * Calls `fn` once after `ms` milliseconds; the returned function cancels it. A `background` timer does not keep
+	 * the process alive by itself (a safety net that only matters while other work goes on).
+	 */
+	after(ms: number, fn: () => void, background?: boolean): () => void;
 	/** A number in [0, 1), as Math.random(). */
 	random(): number;
 }
 
 export const realTiming: Timing = {
 	now: () => Date.now(),
-	after: (ms, fn) => {
+	after: (ms, fn, background) => {
 		const timer: unknown = setTimeout(fn, ms);
-		// A lock's or a pause's timer never keeps a process alive (Node; Deno's timers are plain numbers).
+		// Node's timers can be unref'd (engine 1.42 runs the app in the server's process); Deno's are plain numbers.
 		const node = timer as { unref?: () => void };
-		if (typeof node.unref === 'function') {
+		if (background && typeof node.unref === 'function') {
 			node.unref();
 		}
 		return () => clearTimeout(timer as ReturnType<typeof setTimeout>);

@@ -202,6 +202,8 @@ function render(results: ReadonlyArray<EngineResult>, stamp: MachineStamp, loadE
 }
 
 async function main(): Promise<void> {
+	// stays 1 if the event loop ever drains before the end (nothing may leave a request without a live handle)
+	process.exitCode = 1;
 	const options = parse(process.argv.slice(2));
 	const zip = ensurePackaged();
 	const stamp = machineStamp();
@@ -220,6 +222,7 @@ async function main(): Promise<void> {
 			`${JSON.stringify({ stamp: { ...stamp, loadEnd }, results }, null, '\t')}\n`,
 		);
 	}
+	process.exitCode = 0;
 }
 
 main().catch((e: unknown) => {
