@@ -3,6 +3,7 @@
  * they should not (unknown, prototype-named and empty keys, repeated parameters, numbers and objects where
  * strings belong, very long, unicode, control-character, lone-surrogate and byte-soup strings, random headers).
  */
+import { isDenoEngine } from '../engine/engines';
 import fc from 'fast-check';
 
 import type { EngineName } from '../engine/host';
@@ -52,9 +53,9 @@ const HOSTILE_KEYS = [
 	'\u202Etoken',
 ];
 
-/** On 1.62 a request holding an own `__proto__` key wedges the engine's Deno runtime (REAL-ENGINE.md): 1.42 only. */
+/** On Deno engines a request holding an own `__proto__` key wedges the runtime (REAL-ENGINE.md): vm2 only. */
 export function hostileKeys(engine: EngineName): Array<string> {
-	return engine === '1.42' ? HOSTILE_KEYS.concat(['__proto__']) : HOSTILE_KEYS;
+	return isDenoEngine(engine) ? HOSTILE_KEYS : HOSTILE_KEYS.concat(['__proto__']);
 }
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit));
@@ -134,7 +135,7 @@ export function queryArbitrary(engine: EngineName): fc.Arbitrary<Query> {
 	);
 	const extraKey = fc.oneof(
 		{ arbitrary: fc.constantFrom(...keys), weight: 3 },
-		{ arbitrary: anyString.filter((key) => engine === '1.42' || key !== '__proto__'), weight: 2 },
+		{ arbitrary: anyString.filter((key) => !isDenoEngine(engine) || key !== '__proto__'), weight: 2 },
 	);
 	const extras = fc.oneof(
 		{ arbitrary: fc.constant([] as Array<[string, unknown]>), weight: 8 },

@@ -18,6 +18,7 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 import { prepareDenoRuntime, useDenoRuntime } from '../deno';
+import { isDenoEngine } from '../engines';
 import { createAppBridges } from './bridges';
 import type { HostContext, RegisteredApi } from './context';
 import { createContext } from './context';
@@ -278,7 +279,7 @@ class HostImpl implements Host {
 		for (const key of Object.keys(given)) {
 			headers[key.toLowerCase()] = given[key];
 		}
-		if (this.engine === '1.62' && hasProtoKey([request.query, given, request.content])) {
+		if (isDenoEngine(this.engine) && hasProtoKey([request.query, given, request.content])) {
 			// the engine rejects such a request before the app runs, and the app's Deno process then stops answering
 			// (this call and every later one); a real server's query parser never produces the key.
 			throw new Error('test host: a request with an own "__proto__" key wedges the 1.62 Deno runtime; do not send one');
@@ -341,7 +342,7 @@ class HostImpl implements Host {
 			Object.freeze(room) as unknown as IRoom,
 			// Rocket.Chat freezes the params too, but the vm2 installed with 1.42.1 (3.12.x, newer than the 3.9.x
 			// Rocket.Chat 6.x shipped) refuses a non-extensible array crossing into the sandbox.
-			this.engine === '1.42' ? sender.args.slice() : (Object.freeze(sender.args.slice()) as string[]),
+			isDenoEngine(this.engine) ? (Object.freeze(sender.args.slice()) as string[]) : sender.args.slice(),
 			sender.threadId,
 		);
 		try {
@@ -505,6 +506,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
 	if (existing) {
 		throw new Error(`test host: a ${options.engine} host is still running (AppManager is a singleton): stop() it first`);
 	}
+	// The engine spawns (and respawns) the bare `deno` of PATH: one Deno engine per process at a time.
+	const otherDeno = [...liveHosts.keys()].find((name) => name !== options.engine && isDenoEngine(name) && isDenoEngine(options.engine));
+	if (otherDeno) {
+		throw new Error(
+			`test host: a ${otherDeno} host is running; ${otherDeno} and ${options.engine} need different Deno binaries on PATH`,
+		);
+	}
 	const modules = await loadEngine(options.engine);
 	const ctx = createContext(modules, options.data);
 	const storages = createStorages(modules, { logRetention: options.logRetention });
@@ -542,15 +550,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
 		permissions.notifyAboutError = notifyAboutError;
 	});
 
-	if (modules.name === '1.42') {
+	if (!isDenoEngine(modules.name)) {
 		// vm2 resolves the app's require('@rocket.chat/apps-engine/...') from <cwd>/npm/node_modules
 		const dir = prepareVm2Layout(modules);
 		const previous = process.cwd();
 		process.chdir(dir);
 		restorers.push(() => process.chdir(previous));
 	} else {
-		useDenoRuntime(await prepareDenoRuntime());
-		tempFilePath = prepareTempFilePath();
+		const deno = await prepareDenoRuntime(modules.name);
+		useDenoRuntime(deno);
+		tempFilePath = prepareTempFilePath(modules.name);
 	}
 
 	let manager: AppManager;
