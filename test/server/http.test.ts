@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { EngineName } from '../engine/host';
 import { FIXTURE_ENDPOINT, writeFixtureZip } from '../engine/host/fixtureApp';
 import { documentedResponseAsServed, ENGINES } from '../engine/support';
+import { isDenoEngine } from '../engine/engines';
 import type { RunningServer } from './index';
 import { DEMO, ServerStartError, startServer } from './index';
 import { auth, isAlive, request, waitGone } from './support';
@@ -32,6 +33,14 @@ const CARD_PT_BR = [
 ].join('\n');
 
 const caller = { id: DEMO.callerId, token: DEMO.callerToken };
+
+/** What GET /api/info must say on each engine (written out, not read from the engine table it checks). */
+const EXPECTED_INFO: Record<EngineName, { behavesAs: string; version: string; runtime: string; runtimeVersion: string }> = {
+	'1.42': { behavesAs: 'Rocket.Chat 6.7–6.9', version: '1.42.1', runtime: 'vm2', runtimeVersion: '3.12.2' },
+	'1.53': { behavesAs: 'Rocket.Chat 7.8', version: '1.53.1', runtime: 'deno', runtimeVersion: '1.46.3' },
+	'1.59': { behavesAs: 'Rocket.Chat 8.0–8.1', version: '1.59.0', runtime: 'deno', runtimeVersion: '1.46.3' },
+	'1.62': { behavesAs: 'Rocket.Chat 8.4', version: '1.62.0', runtime: 'deno', runtimeVersion: '2.3.1' },
+};
 
 describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 	let server: RunningServer;
@@ -264,13 +273,13 @@ describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 			const pid = server.host.runtimePid();
 			expect(info).toEqual({
 				server: 'VoipRoom local Rocket.Chat stand-in (test/server)',
-				behavesAs: engine === '1.62' ? 'Rocket.Chat 7.x / 8.x' : 'Rocket.Chat 6.x',
+				behavesAs: EXPECTED_INFO[engine].behavesAs,
 				engine: {
 					name: engine,
-					version: engine === '1.62' ? '1.62.0' : '1.42.1',
-					runtime: engine === '1.62' ? 'deno' : 'vm2',
-					runtimeVersion: engine === '1.62' ? '2.9.6' : '3.12.2',
-					...(engine === '1.62' ? { runtimePid: pid } : { inProcess: true }),
+					version: EXPECTED_INFO[engine].version,
+					runtime: EXPECTED_INFO[engine].runtime,
+					runtimeVersion: EXPECTED_INFO[engine].runtimeVersion,
+					...(isDenoEngine(engine) ? { runtimePid: pid } : { inProcess: true }),
 				},
 				app: { id: APP_ID, name: 'VoipRoom', version: '1.0.0', status: await server.host.status(), baseUrl: server.appBaseUrl },
 				settings: {
@@ -281,7 +290,7 @@ describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 				},
 				success: true,
 			});
-			if (engine === '1.62') {
+			if (isDenoEngine(engine)) {
 				expect([typeof pid, isAlive(pid as number)]).toEqual(['number', true]);
 			}
 		});
@@ -378,7 +387,7 @@ describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 		const port = server.port;
 		await server.stop();
 		await server.stop();
-		if (engine === '1.62') {
+		if (isDenoEngine(engine)) {
 			expect(typeof pid).toBe('number');
 			expect(await waitGone(pid as number)).toBe(true);
 		} else {

@@ -30,7 +30,7 @@ export { DEMO, DEMO_USERS, demoData } from './demo';
 export { DataError, loadDataFile } from './data';
 
 export interface ServerOptions {
-	/** '1.62' (default: Deno runtime, as Rocket.Chat 7.x/8.x) or '1.42' (in-process vm2, as Rocket.Chat 6.x) */
+	/** an engine of test/engine/engines.ts (default '1.62') */
 	engine?: EngineName;
 	/** default 3000; 0 = an ephemeral port */
 	port?: number;
@@ -86,9 +86,6 @@ export class ServerStartError extends Error {
 	}
 }
 
-/** written by prepareDenoRuntime() once the Deno runtime's cache is ready (test/engine/deno.ts) */
-const DENO_STAMP = path.join(ROOT, 'test', '.cache', 'deno', 'stamp.json');
-
 function behavesAs(engine: EngineName): string {
 	return `Rocket.Chat ${ENGINE_TABLE[engine].rocketChat}`;
 }
@@ -96,6 +93,12 @@ function behavesAs(engine: EngineName): string {
 function packageVersion(name: string, from?: string): string {
 	const file = require.resolve(`${name}/package.json`, from ? { paths: [from] } : undefined);
 	return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+/** The version of what runs the app: the engine row's Deno package, or the engine's vm2. */
+function runtimeVersion(engine: EngineName): string {
+	const row = ENGINE_TABLE[engine];
+	return row.runtime === 'deno' ? packageVersion(row.denoPackage as string) : packageVersion('vm2', enginePackageRoot(engine));
 }
 
 function appInfo(): { name: string; version: string } {
@@ -207,21 +210,23 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 		step('package', Date.now() - t, `${path.relative(ROOT, zip)} ${cached ? 'up to date' : 'packaged'}`);
 
 		t = Date.now();
-		if (engine === '1.62') {
-			if (!fs.existsSync(DENO_STAMP)) {
+		const row = ENGINE_TABLE[engine];
+		if (row.runtime === 'deno') {
+			// written by prepareDenoRuntime() once the engine's Deno cache is ready (test/engine/deno.ts)
+			if (!fs.existsSync(path.join(ROOT, 'test', '.cache', 'deno', engine, 'stamp.json'))) {
 				pending('runtime', "preparing the Deno runtime's offline cache (first run only: deno fetches its npm packages)…");
 			}
-			await prepareDenoRuntime();
-			step('runtime', Date.now() - t, `Deno ${packageVersion('deno')}, offline cache ready`);
+			await prepareDenoRuntime(engine);
+			step('runtime', Date.now() - t, `Deno ${runtimeVersion(engine)}, offline cache ready`);
 		} else {
-			step('runtime', Date.now() - t, `vm2 ${packageVersion('vm2', enginePackageRoot('1.42'))}, in this process`);
+			step('runtime', Date.now() - t, `vm2 ${runtimeVersion(engine)}, in this process`);
 		}
 
 		t = Date.now();
 		// A server runs for long: keep the newest app log entries only, as a bounded log would.
 		host = await startHost({ engine, zipPath: zipPath(), data, runtimeTimeoutMs: options.runtimeTimeoutMs, logRetention: 10000 });
 		const total = Date.now() - t;
-		const engineVersion = packageVersion(engine === '1.62' ? '@rocket.chat/apps-engine' : 'apps-engine-1.42');
+		const engineVersion = packageVersion(ENGINE_TABLE[engine].packageName);
 		step('engine', total - host.timings.installMs, `@rocket.chat/apps-engine ${engineVersion} (${behavesAs(engine)})`);
 		if (options.rateLimit === false) {
 			await host.setSetting('requests_per_minute', 0);
@@ -252,9 +257,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 				behavesAs: behavesAs(engine),
 				engine: {
 					name: engine,
-					version: packageVersion(engine === '1.62' ? '@rocket.chat/apps-engine' : 'apps-engine-1.42'),
+					version: packageVersion(ENGINE_TABLE[engine].packageName),
 					runtime: ENGINE_TABLE[engine].runtime,
-					runtimeVersion: engine === '1.62' ? packageVersion('deno') : packageVersion('vm2', enginePackageRoot('1.42')),
+					runtimeVersion: runtimeVersion(engine),
 					...(pid !== undefined ? { runtimePid: pid } : { inProcess: true }),
 				},
 				app: { id: running.appId, ...appInfo(), status: await running.status(), baseUrl: appBaseUrl },

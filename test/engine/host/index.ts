@@ -407,8 +407,10 @@ class HostImpl implements Host {
 	}
 
 	runtimePid(appId: string = this.appId): number | undefined {
-		const app = this.manager.getOneById(appId);
-		const getController = app && (app as unknown as { getRuntimeController?: () => unknown }).getRuntimeController;
+		const app = this.manager.getOneById(appId) as unknown as
+			{ getRuntimeController?: () => unknown; getDenoRuntime?: () => unknown } | undefined;
+		// 1.59+ name it getRuntimeController, 1.53 getDenoRuntime; vm2 engines have neither
+		const getController = app && (app.getRuntimeController || app.getDenoRuntime);
 		if (!app || typeof getController !== 'function') {
 			return undefined;
 		}
