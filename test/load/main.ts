@@ -72,7 +72,8 @@ interface LoadOptions {
 
 class UsageError extends Error {}
 
-const USAGE = 'usage: npm run load -- [--engine 1.42|1.53|1.59|1.62|all] [--duration SECONDS] [--connections N] [--warmup SECONDS] [--json]';
+const USAGE =
+	'usage: npm run load -- [--engine 1.42|1.53|1.59|1.62|all] [--duration SECONDS] [--connections N] [--warmup SECONDS] [--json]';
 
 function positiveInteger(flag: string, text: string | undefined, max: number): number {
 	if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
