@@ -18,11 +18,13 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 import * as querystring from 'querystring';
 
+import * as bodyParser from 'body-parser';
+
 import type { ApiCallRequest, Host, RcData, RcRoom, RcUser } from '../engine/host';
 import { parseCommandParams } from './commandParams';
 import { sendApiJson, sendErrorPage, sendLikeExpress, sendStatus } from './express';
 import type { QueryObject } from './query';
-import { hasOwnProtoKey, parseQueryString } from './query';
+import { parseQueryString } from './query';
 
 /** body-parser's default limit */
 const BODY_LIMIT = 100 * 1024;
@@ -66,47 +68,42 @@ function mediaType(req: IncomingMessage): string {
 		.toLowerCase();
 }
 
-/** Drops own `__proto__` keys: JSON.parse and Node's querystring make them, and one wedges the 1.62 Deno runtime. */
-function withoutProtoKeys(value: unknown): unknown {
-	if (Array.isArray(value)) {
-		return value.map(withoutProtoKeys);
-	}
-	if (value !== null && typeof value === 'object') {
-		const out: Record<string, unknown> = {};
-		for (const key of Object.keys(value)) {
-			if (key !== '__proto__') {
-				out[key] = withoutProtoKeys((value as Record<string, unknown>)[key]);
-			}
-		}
-		return out;
-	}
-	return value;
+/**
+ * The body parsers of Rocket.Chat's app router (apps/meteor/app/apps/server/bridges/router.ts, 7.6 to 8.x):
+ *
+ *   apiServer.use('/api/apps/public/:appId', bodyParser.urlencoded(), bodyParser.json());
+ *
+ * with body-parser 1.x itself (the package, not a copy), in that order. `urlencoded()` without options is the
+ * extended parser in 1.x (`extended = opts.extended !== false`; it only warns that the default will change, which
+ * Rocket.Chat's PR #40283 silenced by writing `extended: true`): qs 6.13 with allowPrototypes, depth 32 (deeper:
+ * 400), at most 1000 parameters (more: 413), arrays up to max(100, parameter count). qs never makes an own
+ * `__proto__` key. `json()`: `application/json` only (not `+json` types), strict (an object or an array), 100 kB,
+ * UTF-8/16/32 charsets (others 415), gzip/deflate bodies inflated, and JSON.parse, which KEEPS an own `__proto__`
+ * key (`{"__proto__": …}`): this stand-in passes it on, as Rocket.Chat does. A request neither parser takes (no
+ * body, another type) reaches the app with `content` `{}`, its body unread.
+ */
+const BODY_PARSERS = [bodyParser.urlencoded({ extended: true }), bodyParser.json()];
+
+/** A body-parser error: http-errors' `status` (400 bad JSON, 413 too large, 415 charset/encoding, …). */
+interface ParserError extends Error {
+	status?: number;
 }
 
-/**
- * body-parser as router.ts mounts it: JSON (`application/json`, `*+json`; strict: an object or array) and
- * urlencoded (not extended: Node's querystring); other types, or no body, leave `{}`.
- */
-function parseBody(req: IncomingMessage, raw: Buffer): unknown {
-	if (raw.length === 0) {
-		return {};
+/** Runs the router's parsers on the request, as express would; the body they made (`req.body`). */
+async function parseBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+	for (const parser of BODY_PARSERS) {
+		await new Promise<void>((resolve, reject) => {
+			parser(req, res, (error?: unknown) => {
+				if (error) {
+					const status = (error as ParserError).status;
+					reject(typeof status === 'number' && status >= 400 && status < 600 ? new HttpError(status) : error);
+				} else {
+					resolve();
+				}
+			});
+		});
 	}
-	const type = mediaType(req);
-	const text = raw.toString('utf8');
-	if (type === 'application/json' || /^application\/[^/]+\+json$/.test(type)) {
-		if (!/^[\s\uFEFF]*[[{]/.test(text)) {
-			throw new HttpError(400);
-		}
-		try {
-			return JSON.parse(text) as unknown;
-		} catch {
-			throw new HttpError(400);
-		}
-	}
-	if (type === 'application/x-www-form-urlencoded') {
-		return { ...querystring.parse(text) };
-	}
-	return {};
+	return (req as IncomingMessage & { body?: unknown }).body;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -195,7 +192,7 @@ async function serveApp(
 	rest: string,
 	search: string,
 ): Promise<RcUser | undefined> {
-	const content = withoutProtoKeys(parseBody(req, await readBody(req)));
+	const content = await parseBody(req, res);
 	// every installed app has its router (the host's app, and any installed with host.installExtra)
 	const endpoint = ctx.host.registeredApis(appId).find((route) => routeMatches(route.path, rest));
 	if (!endpoint) {
@@ -222,9 +219,6 @@ async function serveApp(
 		if (value !== undefined) {
 			headers[name] = value;
 		}
-	}
-	if (hasOwnProtoKey(query)) {
-		throw new Error('stand-in: the query parser made an own __proto__ key');
 	}
 	const result = await ctx.host.call(endpoint.path, {
 		appId,
