@@ -233,12 +233,20 @@ async function send(url: string, init: RequestInit, signal: AbortSignal): Promis
 	return { status: res.status, text, ms: Date.now() - started };
 }
 
+function messageOf(value: unknown): string | undefined {
+	return value !== null && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string'
+		? (value as { message: string }).message
+		: undefined;
+}
+
+/** fetch's error and its cause (`fetch failed: connect ECONNREFUSED 127.0.0.1:9`); not instanceof: other realms too */
 function describeError(error: unknown): string {
-	if (error instanceof Error) {
-		const cause = (error as Error & { cause?: unknown }).cause;
-		return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+	const message = messageOf(error);
+	if (message === undefined) {
+		return String(error);
 	}
-	return String(error);
+	const cause = messageOf((error as { cause?: unknown }).cause);
+	return cause ? `${message}: ${cause}` : message;
 }
 
 /** The app answered: any status below 500 (the app's own 4xx included; the engine's failures are 500s). */
