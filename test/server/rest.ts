@@ -1,19 +1,43 @@
 /**
- * The HTTP side of the stand-in, as Rocket.Chat's serves an app (apps/meteor/app/apps/server/bridges/api.ts and
+ * The HTTP side of the stand-in, as Rocket.Chat serves an app (apps/meteor/app/apps/server/bridges/api.ts and
  * router.ts, express 4):
  *
- *   /api/apps/public/{appId}/{path}   every registered endpoint, any method; body parsed by
- *                                     express.urlencoded({ extended: false }) and express.json();
- *                                     query by qs (./query.ts); X-User-Id + X-Auth-Token → `user`; an
- *                                     `authRequired` endpoint without a matching user: 401 `Unauthorized`
- *                                     (express' res.send of a string: text/html) before the app runs; the app's
- *                                     status, headers and content through res.set/res.status/res.send; an
- *                                     exception: 500 with its message; an unknown app or path: 404 `Not Found`
+ *   /api/apps/public/{appId}/{path}   every registered endpoint, any method (router.all: the method is the
+ *                                     runtime's business, after authentication); body parsed by body-parser
+ *                                     1.x's urlencoded() then json(), as router.ts mounts them (see BODY_PARSERS:
+ *                                     an own `__proto__` key in a JSON body is KEPT); query by qs (./query.ts);
+ *                                     X-User-Id + X-Auth-Token → `user`; an `authRequired` endpoint without a
+ *                                     matching user: 401 `Unauthorized` (express' res.send of a string:
+ *                                     text/html) before the app runs; the app's status, headers and content
+ *                                     through res.set/res.status/res.send; an exception: 500 with its message;
+ *                                     an unknown app or path: 404 `Not Found`; a body the parsers refuse:
+ *                                     finalhandler's production error page (400, 413, 415)
  *   POST /api/v1/commands.run         Rocket.Chat's REST route for slash commands (body `{ command, params,
  *                                     roomId, tmid? }`), answering `{ messages, success: true }` (see below)
  *   GET /api/info                     which engine, runtime and app this is
  *
  * Everything else: 404 `Not Found`.
+ *
+ * WHERE THIS STAND-IN STILL DIFFERS FROM ROCKET.CHAT (the one list; the engine host's own is in
+ * test/engine/host/README.md). None of these makes it kinder to a request than Rocket.Chat is:
+ *
+ * - Only the three routes above. No `/api/apps/private/{appId}/{hash}` routes, no UI, no other REST routes, no
+ *   websocket (hence the commands.run extension below).
+ * - Authentication: X-User-Id + X-Auth-Token against the plain tokens of `db.tokens`; Rocket.Chat compares hashed
+ *   login and personal access tokens, and also accepts OAuth (`Authorization: Bearer`, `?access_token=`): the
+ *   stand-in drops `access_token` from the query as Rocket.Chat does, but never authenticates by it.
+ * - Body parsers: the body-parser package at 1.20.3 (the version express 4.21 pins); Rocket.Chat's own pin in the
+ *   7.x/8.x lines was not checked. Every engine gets router.ts's parsers (Rocket.Chat 7.6 to 8.x); the 6.x server
+ *   (engine 1.42) parsed app bodies with other, global middlewares, not modelled.
+ * - Query: query.ts is a re-implementation of qs 6.13 for express' options, not the qs package.
+ * - None of the middlewares around the router: no request log, metrics or tracing (`X-Trace-Id` when
+ *   Rocket.Chat's tracing is on), no compression, no CORS.
+ * - commands.run: the body is read with JSON.parse or querystring, not Rocket.Chat's REST layer, and the answer
+ *   carries the app's ephemeral messages (Rocket.Chat sends them over the websocket).
+ * - One process, one instance: no cluster, and no second server process sharing the apps.
+ * - Engine timings: APPS_ENGINE_RUNTIME_TIMEOUT is the 30 s default unless the caller sets `runtimeTimeoutMs`;
+ *   the Deno liveness check runs the engine's defaults unless the caller sets `liveness` (tests that wait for a
+ *   restart do: test/engine/host/liveness.ts). Rocket.Chat cannot change the liveness timings.
  */
 import type { IncomingMessage, ServerResponse } from 'http';
 import * as querystring from 'querystring';
