@@ -14,7 +14,7 @@ import * as path from 'path';
 
 import { prepareDenoRuntime } from '../engine/deno';
 import { ENGINE_TABLE } from '../engine/engines';
-import type { EngineName, Host, RcData } from '../engine/host';
+import type { EngineName, Host, LivenessTimings, RcData } from '../engine/host';
 import { startHost } from '../engine/host';
 import { enginePackageRoot } from '../engine/host/engine';
 import { ensurePackaged, isZipCurrent, ROOT, zipPath } from '../tools/package';
@@ -24,7 +24,7 @@ import { pickUsers } from './data';
 import { sendStatus } from './express';
 import { createHandler } from './rest';
 
-export type { EngineName, Host, RcData } from '../engine/host';
+export type { EngineName, Host, LivenessTimings, RcData } from '../engine/host';
 export type { Credentials } from './demo';
 export { DEMO, DEMO_USERS, demoData } from './demo';
 export { DataError, loadDataFile } from './data';
@@ -46,6 +46,8 @@ export interface ServerOptions {
 	progress?: (step: StartupStep) => void;
 	/** the engine's per-request timeout for the app's Deno subprocess (1.62; APPS_ENGINE_RUNTIME_TIMEOUT), default 30000 */
 	runtimeTimeoutMs?: number;
+	/** Deno engines: the liveness check's timings (test/engine/host/liveness.ts), default the engine's (10 s, 1 s, 4) */
+	liveness?: LivenessTimings;
 }
 
 export type StartupStepName = 'listen' | 'package' | 'runtime' | 'engine' | 'install' | 'ready';
@@ -224,7 +226,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
 		t = Date.now();
 		// A server runs for long: keep the newest app log entries only, as a bounded log would.
-		host = await startHost({ engine, zipPath: zipPath(), data, runtimeTimeoutMs: options.runtimeTimeoutMs, logRetention: 10000 });
+		host = await startHost({
+			engine,
+			zipPath: zipPath(),
+			data,
+			runtimeTimeoutMs: options.runtimeTimeoutMs,
+			liveness: options.liveness,
+			logRetention: 10000,
+		});
 		const total = Date.now() - t;
 		const engineVersion = packageVersion(ENGINE_TABLE[engine].packageName);
 		step('engine', total - host.timings.installMs, `@rocket.chat/apps-engine ${engineVersion} (${behavesAs(engine)})`);

@@ -8,6 +8,7 @@
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 
 import type { RegisteredApi } from './context';
+import type { LivenessTimings } from './liveness';
 
 import type { EngineName, ServerFlavor } from '../engines';
 
@@ -138,6 +139,11 @@ export interface HostOptions {
 	data: RcData;
 	/** per-request timeout of the runtime (Deno: APPS_ENGINE_RUNTIME_TIMEOUT), default 30000 */
 	runtimeTimeoutMs?: number;
+	/**
+	 * Deno engines: the liveness check's timings (see liveness.ts; default, as on every Rocket.Chat server: a ping
+	 * every 10 s, 1 s to answer, restart after 4 missed pings). Only for tests that wait for a restart.
+	 */
+	liveness?: LivenessTimings;
 	/**
 	 * keep only the newest N entries of the app log storage (the engine stores one per endpoint call; a server
 	 * keeps them in Mongo, off its heap): for long runs that measure memory. Default: keep everything.
