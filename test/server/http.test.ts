@@ -263,6 +263,7 @@ describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 			expect([res.status, res.headers['content-type']]).toEqual([200, 'application/json']);
 			const pid = server.host.runtimePid();
 			expect(info).toEqual({
+				version: engine === '1.62' ? '8.0' : '6.0',
 				server: 'VoipRoom local Rocket.Chat stand-in (test/server)',
 				behavesAs: engine === '1.62' ? 'Rocket.Chat 7.x / 8.x' : 'Rocket.Chat 6.x',
 				engine: {

@@ -19,6 +19,8 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import * as querystring from 'querystring';
 
 import type { ApiCallRequest, Host, RcData, RcRoom, RcUser } from '../engine/host';
+import { sessionUser } from './accounts';
+import { isDeployRoute, serveDeployRoute } from './appsApi';
 import { parseCommandParams } from './commandParams';
 import { sendApiJson, sendErrorPage, sendLikeExpress, sendStatus } from './express';
 import type { QueryObject } from './query';
@@ -121,7 +123,7 @@ export function authenticatedUser(db: RcData, userId: string | undefined, token:
 	}
 	const tokens = db.tokens || {};
 	if (!Object.prototype.hasOwnProperty.call(tokens, userId) || tokens[userId] !== token) {
-		return undefined;
+		return sessionUser(db, userId, token);
 	}
 	return db.users.find((user) => user._id === userId);
 }
@@ -171,6 +173,8 @@ export function createHandler(ctx: RestContext): (req: IncomingMessage, res: Ser
 				who = await runCommand(ctx, req, res);
 			} else if (/^\/api\/info\/?$/i.test(pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
 				sendApiJson(req, res, 200, { ...(await ctx.info()), success: true });
+			} else if (isDeployRoute(pathname)) {
+				who = await serveDeployRoute({ host: ctx.host, db: ctx.db, engine: ctx.host.engine, log: ctx.log }, req, res, pathname);
 			} else {
 				sendStatus(req, res, 404);
 			}
