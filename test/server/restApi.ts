@@ -102,7 +102,12 @@ export function answerForError(e: unknown): RestAnswer {
 	if (e instanceof MeteorError) {
 		return failure(e.message, e.error);
 	}
-	return failure(e instanceof Error ? e.message : String(e));
+	// the engine throws some errors that are not Error instances (RequiredApiVersionError): their `message` counts
+	const message =
+		e !== null && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string'
+			? (e as { message: string }).message
+			: String(e);
+	return failure(message);
 }
 
 export function sendAnswer(req: IncomingMessage, res: ServerResponse, answer: RestAnswer): void {
