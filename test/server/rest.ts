@@ -12,6 +12,7 @@
  *   POST /api/v1/commands.run         Rocket.Chat's REST route for slash commands (body `{ command, params,
  *                                     roomId, tmid? }`), answering `{ messages, success: true }` (see below)
  *   GET /api/info                     which engine, runtime and app this is
+ *   /api/v1/login, me, logout and the apps API (/api/apps, /api/apps/:id…) that rc-apps deploy uses: ./appsApi.ts
  *
  * Everything else: 404 `Not Found`.
  */

@@ -86,6 +86,22 @@ async function installedVersion(server: RunningServer): Promise<string | null> {
 
 const timings: Record<string, number> = {};
 
+function escapeRegExp(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The README's `npm run deploy` line for the local stand-in, with this server's URL, and the line it promises. */
+function readmeDeploy(url: string): { args: string[]; promised: string } {
+	const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+	const local = 'http://127.0.0.1:3000';
+	const command = /^npm run deploy -- (--url http:\/\/127\.0\.0\.1:3000 .*)$/m.exec(readme);
+	const promised = /`(updated VoipRoom \S+ \(was \S+\) on http:\/\/127\.0\.0\.1:3000)`/.exec(readme);
+	if (!command || !promised) {
+		throw new Error('README.md: no `npm run deploy -- --url http://127.0.0.1:3000 …` line, or not the line it promises');
+	}
+	return { args: command[1].split(/\s+/).map((arg) => (arg === local ? url : arg)), promised: promised[1].replace(local, url) };
+}
+
 afterAll(() => {
 	// the suite's own measurements, for the report (ms per rc-apps run)
 	console.log(`deploy suite timings (ms): ${JSON.stringify(timings)}`);
@@ -201,22 +217,40 @@ describe.each(CLI_ENGINES)('npm run deploy with rc-apps against the stand-in on 
 		expect(run.stdout).not.toContain('rc-apps deploy');
 	});
 
+	/**
+	 * Deno: a bumped copy (1.0.1) over what the first deploy installed. The other runtime: the README's own command
+	 * against a workspace that runs 1.0.0, as `npm start` does (its URL swapped for this server's).
+	 */
+	const afterUpdate = full ? '1.0.1' : '1.0.0';
 	it(
-		'a second deploy of a bumped copy updates in place: the changed setting stays, /api/info shows 1.0.1',
+		full
+			? 'a second deploy of a bumped copy updates in place: the changed setting stays, /api/info shows 1.0.1'
+			: "the README's command updates the running 1.0.0 in place: the changed setting stays, the endpoint answers",
 		async () => {
 			const set = await postJson(`${server.url}/api/apps/${APP_ID}/settings`, admin, {
 				settings: [{ id: 'allowed_roles', value: 'admin' }],
 			});
 			expect(set.status).toBe(200);
 			const pidBefore = server.host.runtimePid(APP_ID);
-			const copy = appCopy('1.0.1');
-			copies.push(copy);
-			const run = await runDeploy(asAdmin(['--app-dir', copy]));
+			let args: string[];
+			let promised: string;
+			if (full) {
+				const copy = appCopy('1.0.1');
+				copies.push(copy);
+				args = asAdmin(['--app-dir', copy]);
+				promised = `updated VoipRoom 1.0.1 (was 1.0.0) on ${server.url}`;
+			} else {
+				({ args, promised } = readmeDeploy(server.url));
+			}
+			const run = await runDeploy(args);
 			timings[`${engine} update`] = run.ms;
 			expect([run.code, run.stderr]).toEqual([0, '']);
-			expect(run.stdout).toMatch(/\nVoipRoom 1\.0\.0 is installed \((manually|auto)_enabled\): updating it to 1\.0\.1 as admin\n/);
-			expect(run.stdout).toMatch(/\nupdated VoipRoom 1\.0\.1 \(was 1\.0\.0\) on \S+: (manually|auto)_enabled; /);
-			expect(await installedVersion(server)).toBe('1.0.1');
+			const installedLine = new RegExp(
+				`\\n${escapeRegExp('VoipRoom 1.0.0 is installed (')}(manually|auto)_enabled${escapeRegExp(`): updating it to ${afterUpdate} as admin`)}\\n`,
+			);
+			expect(run.stdout).toMatch(installedLine);
+			expect(run.stdout).toContain(`\n${promised}: `);
+			expect(await installedVersion(server)).toBe(afterUpdate);
 			const settings = (await getJson(`${server.url}/api/apps/${APP_ID}/settings`, admin)).body.settings as Record<
 				string,
 				{ value?: unknown }
@@ -234,7 +268,7 @@ describe.each(CLI_ENGINES)('npm run deploy with rc-apps against the stand-in on 
 		CLI_TIMEOUT,
 	);
 
-	it("a corrupt zip (as an upload would send it) is refused with the engine's reason; 1.0.1 keeps answering", async () => {
+	it(`a corrupt zip (as an upload would send it) is refused with the engine's reason; ${afterUpdate} keeps answering`, async () => {
 		const refused = await upload(server.url, admin, fs.readFileSync(zipPath()).subarray(0, 4000), {
 			appId: APP_ID,
 			permissions: declaredPermissions(),
@@ -243,7 +277,7 @@ describe.each(CLI_ENGINES)('npm run deploy with rc-apps against the stand-in on 
 			status: 400,
 			body: { success: false, error: 'ADM-ZIP: Invalid or unsupported zip format. No END header found' },
 		});
-		expect(await installedVersion(server)).toBe('1.0.1');
+		expect(await installedVersion(server)).toBe(afterUpdate);
 		expect((await documentedCall(server)).status).toBe(200);
 	});
 
