@@ -10,6 +10,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as os from 'os';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 
@@ -182,7 +183,7 @@ describe.each(CLI_ENGINES)('npm run deploy with rc-apps against the stand-in on 
 				expect(run.stdout.split('\n')).toEqual([
 					`Rocket.Chat ${version} at ${server.url}`,
 					'VoipRoom is not installed: installing 1.0.0 as admin',
-					'rc-apps deploy: compiling and uploading (about 20 s)…',
+					'rc-apps deploy: compiling and uploading (10–25 s)…',
 					expect.stringMatching(
 						new RegExp(
 							`^installed VoipRoom 1\\.0\\.0 on ${server.url.replace(/\./g, '\\.')}: manually_enabled; rc-apps took \\d+\\.\\d s, all \\d+\\.\\d s$`,
@@ -198,6 +199,11 @@ describe.each(CLI_ENGINES)('npm run deploy with rc-apps against the stand-in on 
 				expect(zipContents(uploads[0])).toEqual(zipContents(fs.readFileSync(zipPath())));
 				expect(Object.keys(zipContents(uploads[0])).filter((name) => /rcappsconfig|^test\/|node_modules/.test(name))).toEqual([]);
 				expect(fs.existsSync(path.join(ROOT, '.rcappsconfig'))).toBe(false);
+				// nor in a staging copy left behind (they are removed with their .rcappsconfig)
+				const leftBehind = fs
+					.readdirSync(os.tmpdir())
+					.filter((name) => name.startsWith('voiproom-package-') && fs.existsSync(path.join(os.tmpdir(), name, '.rcappsconfig')));
+				expect(leftBehind).toEqual([]);
 				expect(`${run.stdout}${run.stderr}`).not.toContain(ADMIN.password);
 				// the session the script opened for rc-apps is logged out
 				expect(loginTokenCount(server.host.db)).toBe(sessionsBefore);
@@ -205,6 +211,19 @@ describe.each(CLI_ENGINES)('npm run deploy with rc-apps against the stand-in on 
 			CLI_TIMEOUT,
 		);
 	}
+
+	it('a personal access token: a refused one is one line; a valid one of a user without manage-apps is refused as such', async () => {
+		const bad = await runDeploy(['--url', server.url, '--user-id', DEMO.agentId, '--token', 'not-a-token']);
+		expect([bad.code, bad.stderr]).toEqual([
+			1,
+			`npm run deploy: wrong credentials: the workspace refused the personal access token of user id ${DEMO.agentId} (HTTP 401: You must be logged in to do this.)\n`,
+		]);
+		const agent = await runDeploy(['--url', server.url, '--user-id', DEMO.agentId, '--token', DEMO.agentToken]);
+		expect([agent.code, agent.stderr]).toEqual([
+			1,
+			`npm run deploy: "kim.jane" lacks the manage-apps permission: the workspace refused GET /api/apps/${APP_ID} (HTTP 403: User does not have the permissions required for this action [${from8(engine) ? 'error-forbidden' : 'error-unauthorized'}]); deploy as an administrator\n`,
+		]);
+	});
 
 	it('wrong password: one line, exit 1, before anything is compiled', async () => {
 		const run = await runDeploy(['--url', server.url, '--username', ADMIN.username, '--password', 'not-the-password']);

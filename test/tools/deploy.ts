@@ -476,7 +476,7 @@ export async function deploy(options: DeployOptions, io: DeployIo): Promise<Depl
 				mode: 0o600,
 			},
 		);
-		io.log('rc-apps deploy: compiling and uploading (about 20 s)…');
+		io.log('rc-apps deploy: compiling and uploading (10–25 s)…');
 		const cliStarted = Date.now();
 		const run = await runCli(staging, options.verbose, redact, io.children || new Set());
 		const cli = Date.now() - cliStarted;
