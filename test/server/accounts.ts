@@ -17,7 +17,6 @@ import * as crypto from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 
 import type { EngineName, RcData, RcUser } from '../engine/host';
-import type { RestAnswer } from './restApi';
 import {
 	answerForError,
 	appliesBreakingChanges,
@@ -25,7 +24,7 @@ import {
 	internalError,
 	notLoggedIn,
 	readJsonBody,
-	RestAnswer as Answer,
+	RestAnswer,
 	sendAnswer,
 	sendSuccess,
 } from './restApi';
@@ -88,10 +87,10 @@ export function loginTokenCount(db: RcData): number {
 /** A Meteor login failure (Meteor.Error(403, reason)), as the login route turns it into a 401. */
 function loginFailed(engine: EngineName, error: number | string, reason: string): RestAnswer {
 	if (appliesBreakingChanges(engine)) {
-		return new Answer(401, { success: false, error: 'unauthorized' });
+		return new RestAnswer(401, { success: false, error: 'unauthorized' });
 	}
 	const unknownUser = reason === 'User not found';
-	return new Answer(401, {
+	return new RestAnswer(401, {
 		success: false,
 		status: 'error',
 		error: unknownUser ? 'Unauthorized' : error,
@@ -212,7 +211,7 @@ export async function serveAccounts(
 		sendApiJson(req, res, 404, { success: false, error: 'Not found' });
 		return user;
 	} catch (e) {
-		const answer = e instanceof Answer ? e : e instanceof Error ? internalError() : answerForError(e);
+		const answer = e instanceof RestAnswer ? e : e instanceof Error ? internalError() : answerForError(e);
 		sendAnswer(req, res, answer);
 		return undefined;
 	}

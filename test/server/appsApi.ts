@@ -16,8 +16,13 @@
  *                                 engine's settings manager → `{ updated }`
  *
  * Every route: authRequired (401), permissionsRequired manage-apps (403), an exception → 400 with its message (a
- * zip the engine cannot read: the engine's reason, nothing changed). Where it differs from Rocket.Chat: see
- * APPS_API_LIMITS (also in the README).
+ * zip the engine cannot read: the engine's reason, nothing changed).
+ *
+ * Left out (the README's "The stand-in's apps API" lists them too): URL and Marketplace installs (a 400); licence
+ * limits (it behaves as a licensed workspace: no private-app limit from canEnableApp, no `Cannot_Update_Exempt_App`,
+ * no Cloud `private_app_install_disabled`); permissions other than the default mapping manage-apps → admin; the
+ * REST rate limiter and 2FA; settings changed by value only (Rocket.Chat stores the whole object the client sends);
+ * the other /api/apps routes (installed, DELETE, status, logs, marketplace, …): 404.
  */
 import type { IncomingMessage, ServerResponse } from 'http';
 
@@ -39,16 +44,6 @@ import {
 	sendAnswer,
 	sendSuccess,
 } from './restApi';
-
-/** What the stand-in's apps API does not do that Rocket.Chat's does (printed in the README's closing list too). */
-export const APPS_API_LIMITS: ReadonlyArray<string> = [
-	'installs only uploaded packages: `url` and Marketplace (`appId` + `marketplace` + `version`) bodies are refused with a 400',
-	'behaves as a licensed workspace: no private-app limit (canEnableApp), no `Cannot_Update_Exempt_App` refusal of updates, no Cloud `private_app_install_disabled`',
-	'`manage-apps` is the default mapping (role admin only); no permissions collection, no custom roles',
-	'no REST rate limiter (Rocket.Chat limits /api/v1/login and the others per IP by default), no 2FA',
-	'settings are changed by value only (Rocket.Chat stores the whole setting object the client sends)',
-	'of the other /api/apps routes (installed, DELETE, status, logs, marketplace, …) none is there: 404',
-];
 
 export interface AppsContext {
 	readonly host: Host;

@@ -15,11 +15,11 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 
 import { ENGINE_TABLE } from '../engine/engines';
-import type { EngineName, RcData, RcUser } from '../engine/host';
+import type { EngineName, RcUser } from '../engine/host';
 import { sendApiJson } from './express';
 
 /** body-parser's default limit, as for the JSON bodies of /api/v1 */
-export const JSON_BODY_LIMIT = 100 * 1024;
+const JSON_BODY_LIMIT = 100 * 1024;
 
 /** A Meteor.Error as @rocket.chat/core-services' MeteorError makes it: the message is the error code. */
 export class MeteorError extends Error {
@@ -120,7 +120,7 @@ export function sendAnswer(req: IncomingMessage, res: ServerResponse, answer: Re
  * Rocket.Chat's default roles give `manage-apps` to `admin` only (apps/meteor/app/authorization/server/constant/
  * permissions.ts); the stand-in has no permissions collection, so it reads the default mapping.
  */
-export const PERMISSION_ROLES: Readonly<Record<string, ReadonlyArray<string>>> = {
+const PERMISSION_ROLES: Readonly<Record<string, ReadonlyArray<string>>> = {
 	'manage-apps': ['admin'],
 };
 
@@ -195,6 +195,3 @@ function withoutProtoKey(value: Record<string, unknown>): Record<string, unknown
 	}
 	return out;
 }
-
-/** The user of a request: X-User-Id + X-Auth-Token, checked by `authenticate` (static tokens and login sessions). */
-export type Authenticate = (db: RcData, userId: string | undefined, token: string | undefined) => RcUser | undefined;

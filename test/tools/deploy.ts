@@ -446,6 +446,8 @@ export interface DeployIo {
 	children?: Set<number>;
 	/** the staging folder while it exists (an interrupted deploy removes it) */
 	onStaging?(dir: string | undefined): void;
+	/** logs out the session this deploy opened, while it is open (an interrupted deploy calls it) */
+	onLogout?(logoutNow: (() => Promise<void>) | undefined): void;
 }
 
 export async function deploy(options: DeployOptions, io: DeployIo): Promise<DeployResult> {
@@ -454,6 +456,9 @@ export async function deploy(options: DeployOptions, io: DeployIo): Promise<Depl
 	const version = await checkServer(options.url);
 	io.log(`Rocket.Chat ${version} at ${options.url}`);
 	const session = await authenticate(options);
+	if (io.onLogout) {
+		io.onLogout(() => logout(options.url, session));
+	}
 	const redact = redactor([options.password, options.token, session.token]);
 	let staging: string | undefined;
 	try {
@@ -513,6 +518,9 @@ export async function deploy(options: DeployOptions, io: DeployIo): Promise<Depl
 			}
 		}
 		await logout(options.url, session);
+		if (io.onLogout) {
+			io.onLogout(undefined);
+		}
 	}
 }
 
@@ -568,6 +576,7 @@ async function main(): Promise<void> {
 	}
 	const children = new Set<number>();
 	let staging: string | undefined;
+	let logoutNow: (() => Promise<void>) | undefined;
 	const interrupted = (signal: NodeJS.Signals): void => {
 		children.forEach((pid) => {
 			try {
@@ -580,7 +589,12 @@ async function main(): Promise<void> {
 			fs.rmSync(staging, { recursive: true, force: true });
 		}
 		console.error(`npm run deploy: ${signal}: stopped${staging ? ' (staging copy removed)' : ''}`);
-		process.exit(signal === 'SIGINT' ? 130 : 143);
+		const exit = (): never => process.exit(signal === 'SIGINT' ? 130 : 143);
+		// the session handed to rc-apps is logged out too, if the workspace answers soon
+		void Promise.race([logoutNow ? logoutNow() : Promise.resolve(), new Promise((resolve) => setTimeout(resolve, 3000))]).then(
+			exit,
+			exit,
+		);
 	};
 	process.on('SIGINT', interrupted);
 	process.on('SIGTERM', interrupted);
@@ -590,6 +604,9 @@ async function main(): Promise<void> {
 			children,
 			onStaging: (dir) => {
 				staging = dir;
+			},
+			onLogout: (run) => {
+				logoutNow = run;
 			},
 		});
 		const was = result.previousVersion !== undefined ? ` (was ${result.previousVersion})` : '';
