@@ -33,6 +33,8 @@ export interface EngineRow {
 	readonly runsInPlace?: boolean;
 	/** the Rocket.Chat release lines that ship this engine */
 	readonly rocketChat: string;
+	/** the Rocket.Chat version the stand-in reports for this engine (GET /api/info): the first release of `rocketChat` */
+	readonly serverVersion: string;
 	readonly flavor: ServerFlavor;
 	/** where the mapping was read */
 	readonly sources: ReadonlyArray<string>;
@@ -51,6 +53,7 @@ export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 		packageName: 'apps-engine-1.42',
 		runtime: 'vm2',
 		rocketChat: '6.7–6.9',
+		serverVersion: '6.7.0',
 		flavor: '6.x',
 		sources: [
 			'npm view @rocket.chat/core-typings@6.9.7 dependencies: @rocket.chat/apps-engine 1.42.2 (6.7–6.9 ship 1.42.x)',
@@ -68,6 +71,7 @@ export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 		shippedDeno: '1.43.5',
 		runsInPlace: true,
 		rocketChat: '7.8',
+		serverVersion: '7.8.0',
 		flavor: '7.x',
 		sources: [
 			'Rocket.Chat 7.8.x release notes, "Engine versions": Apps-Engine 1.53.x, Deno 1.43.5 (from .tool-versions)',
@@ -84,6 +88,7 @@ export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 		shippedDeno: '1.43.5',
 		runsInPlace: true,
 		rocketChat: '8.0–8.1',
+		serverVersion: '8.0.0',
 		flavor: '7.x',
 		sources: [
 			'npm view @rocket.chat/rest-typings@8.0.0 dependencies: @rocket.chat/apps-engine ^1.59.0',
@@ -100,6 +105,7 @@ export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 		denoVersion: '2.3.1',
 		runsInPlace: false,
 		rocketChat: '8.4',
+		serverVersion: '8.4.0',
 		flavor: '7.x',
 		sources: [
 			'Rocket.Chat 8.4.0 release notes, "Engine versions": Apps-Engine 1.62.0, Deno 2.3.1 (RocketChat/Rocket.Chat issue #40473)',

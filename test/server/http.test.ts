@@ -35,11 +35,14 @@ const CARD_PT_BR = [
 const caller = { id: DEMO.callerId, token: DEMO.callerToken };
 
 /** What GET /api/info must say on each engine (written out, not read from the engine table it checks). */
-const EXPECTED_INFO: Record<EngineName, { behavesAs: string; version: string; runtime: string; runtimeVersion: string }> = {
-	'1.42': { behavesAs: 'Rocket.Chat 6.7–6.9', version: '1.42.1', runtime: 'vm2', runtimeVersion: '3.12.2' },
-	'1.53': { behavesAs: 'Rocket.Chat 7.8', version: '1.53.1', runtime: 'deno', runtimeVersion: '1.46.3' },
-	'1.59': { behavesAs: 'Rocket.Chat 8.0–8.1', version: '1.59.0', runtime: 'deno', runtimeVersion: '1.46.3' },
-	'1.62': { behavesAs: 'Rocket.Chat 8.4', version: '1.62.0', runtime: 'deno', runtimeVersion: '2.3.1' },
+const EXPECTED_INFO: Record<
+	EngineName,
+	{ rocketChat: string; behavesAs: string; version: string; runtime: string; runtimeVersion: string }
+> = {
+	'1.42': { rocketChat: '6.7', behavesAs: 'Rocket.Chat 6.7–6.9', version: '1.42.1', runtime: 'vm2', runtimeVersion: '3.12.2' },
+	'1.53': { rocketChat: '7.8', behavesAs: 'Rocket.Chat 7.8', version: '1.53.1', runtime: 'deno', runtimeVersion: '1.46.3' },
+	'1.59': { rocketChat: '8.0', behavesAs: 'Rocket.Chat 8.0–8.1', version: '1.59.0', runtime: 'deno', runtimeVersion: '1.46.3' },
+	'1.62': { rocketChat: '8.4', behavesAs: 'Rocket.Chat 8.4', version: '1.62.0', runtime: 'deno', runtimeVersion: '2.3.1' },
 };
 
 describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
@@ -327,6 +330,7 @@ describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 			expect([res.status, res.headers['content-type']]).toEqual([200, 'application/json']);
 			const pid = server.host.runtimePid();
 			expect(info).toEqual({
+				version: EXPECTED_INFO[engine].rocketChat,
 				server: 'VoipRoom local Rocket.Chat stand-in (test/server)',
 				behavesAs: EXPECTED_INFO[engine].behavesAs,
 				engine: {

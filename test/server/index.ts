@@ -23,6 +23,7 @@ import { demoData } from './demo';
 import { pickUsers } from './data';
 import { sendStatus } from './express';
 import { createHandler } from './rest';
+import { rocketChatVersion } from './restApi';
 
 export type { EngineName, Host, LivenessTimings, RcData } from '../engine/host';
 export type { Credentials } from './demo';
@@ -48,6 +49,11 @@ export interface ServerOptions {
 	runtimeTimeoutMs?: number;
 	/** Deno engines: the liveness check's timings (test/engine/host/liveness.ts), default the engine's (10 s, 1 s, 4) */
 	liveness?: LivenessTimings;
+	/**
+	 * false: start with no app installed, as a workspace before its first upload (`npm run deploy` or POST /api/apps
+	 * installs it; `appId`/`appBaseUrl` are then those of app.json's id). Default true: the packaged app is installed.
+	 */
+	installApp?: boolean;
 }
 
 export type StartupStepName = 'listen' | 'package' | 'runtime' | 'engine' | 'install' | 'ready';
@@ -103,9 +109,13 @@ function runtimeVersion(engine: EngineName): string {
 	return row.runtime === 'deno' ? packageVersion(row.denoPackage as string) : packageVersion('vm2', enginePackageRoot(engine));
 }
 
-function appInfo(): { name: string; version: string } {
-	const { name, version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as { name: string; version: string };
-	return { name, version };
+function appInfo(): { id: string; name: string; version: string } {
+	const { id, name, version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as {
+		id: string;
+		name: string;
+		version: string;
+	};
+	return { id, name, version };
 }
 
 function listen(server: http.Server, port: number, hostname: string): Promise<number> {
@@ -201,15 +211,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 	let host: Host | undefined;
 	try {
 		t = Date.now();
-		const cached = isZipCurrent();
+		const installApp = options.installApp !== false;
+		const cached = !installApp || isZipCurrent();
 		if (!cached) {
 			pending(
 				'package',
 				`packaging ${path.relative(ROOT, zipPath())} with rc-apps (an app file changed or there is no zip yet; ~20 s)…`,
 			);
 		}
-		const zip = ensurePackaged();
-		step('package', Date.now() - t, `${path.relative(ROOT, zip)} ${cached ? 'up to date' : 'packaged'}`);
+		const zip = installApp ? ensurePackaged() : undefined;
+		step(
+			'package',
+			Date.now() - t,
+			zip ? `${path.relative(ROOT, zip)} ${cached ? 'up to date' : 'packaged'}` : 'none: no app installed at start',
+		);
 
 		t = Date.now();
 		const row = ENGINE_TABLE[engine];
@@ -228,7 +243,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 		// A server runs for long: keep the newest app log entries only, as a bounded log would.
 		host = await startHost({
 			engine,
-			zipPath: zipPath(),
+			zipPath: zip,
 			data,
 			runtimeTimeoutMs: options.runtimeTimeoutMs,
 			liveness: options.liveness,
@@ -240,7 +255,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 		if (options.rateLimit === false) {
 			await host.setSetting('requests_per_minute', 0);
 		}
-		step('install', host.timings.installMs, `${appInfo().name} ${appInfo().version} ${await host.status()}`);
+		step('install', host.timings.installMs, zip ? `${appInfo().name} ${appInfo().version} ${await host.status()}` : 'no app installed');
 	} catch (e) {
 		await closeServer(server);
 		if (host) {
@@ -250,18 +265,23 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 	}
 
 	const running = host;
-	const appBaseUrl = `${url}/api/apps/public/${running.appId}`;
+	const appId = running.appId || appInfo().id;
+	const appBaseUrl = `${url}/api/apps/public/${appId}`;
 	handler = createHandler({
 		host: running,
 		db: data,
 		log,
 		info: async () => {
-			const pid = running.runtimePid();
+			const pid = running.runtimePid(appId);
+			const installed = await running.installedApp(appId);
 			const settings: Record<string, unknown> = {};
+			const stored = running.appSettings(appId);
 			for (const id of ['allowed_roles', 'create_room_when_none_open', 'requests_per_minute', 'rate_limit_window_ms']) {
-				settings[id] = running.getSetting(id);
+				settings[id] = stored[id] ? (stored[id].value !== undefined ? stored[id].value : stored[id].packageValue) : undefined;
 			}
 			return {
+				// getServerInfo (apps/meteor/app/api/server/lib/getServerInfo.ts): major.minor for anonymous callers
+				version: rocketChatVersion(engine),
 				server: 'VoipRoom local Rocket.Chat stand-in (test/server)',
 				behavesAs: behavesAs(engine),
 				engine: {
@@ -271,7 +291,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 					runtimeVersion: runtimeVersion(engine),
 					...(pid !== undefined ? { runtimePid: pid } : { inProcess: true }),
 				},
-				app: { id: running.appId, ...appInfo(), status: await running.status(), baseUrl: appBaseUrl },
+				// the installed app as the engine has it (an update shows at once), null before the first install
+				app: installed
+					? { id: installed.id, name: installed.name, version: installed.version, status: installed.status, baseUrl: appBaseUrl }
+					: null,
 				settings,
 			};
 		},
@@ -282,7 +305,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 	return {
 		url,
 		port,
-		appId: running.appId,
+		appId,
 		host: running,
 		appBaseUrl,
 		users: pickUsers(data),

@@ -15,6 +15,7 @@
  *   POST /api/v1/commands.run         Rocket.Chat's REST route for slash commands (body `{ command, params,
  *                                     roomId, tmid? }`), answering `{ messages, success: true }` (see below)
  *   GET /api/info                     which engine, runtime and app this is
+ *   /api/v1/login, me, logout and the apps API (/api/apps, /api/apps/:id…) that rc-apps deploy uses: ./appsApi.ts
  *
  * Everything else: 404 `Not Found`.
  *
@@ -45,6 +46,8 @@ import * as querystring from 'querystring';
 import * as bodyParser from 'body-parser';
 
 import type { ApiCallRequest, Host, RcData, RcRoom, RcUser } from '../engine/host';
+import { sessionUser } from './accounts';
+import { isDeployRoute, serveDeployRoute } from './appsApi';
 import { parseCommandParams } from './commandParams';
 import { sendApiJson, sendErrorPage, sendLikeExpress, sendStatus } from './express';
 import type { QueryObject } from './query';
@@ -142,7 +145,7 @@ export function authenticatedUser(db: RcData, userId: string | undefined, token:
 	}
 	const tokens = db.tokens || {};
 	if (!Object.prototype.hasOwnProperty.call(tokens, userId) || tokens[userId] !== token) {
-		return undefined;
+		return sessionUser(db, userId, token);
 	}
 	return db.users.find((user) => user._id === userId);
 }
@@ -192,6 +195,8 @@ export function createHandler(ctx: RestContext): (req: IncomingMessage, res: Ser
 				who = await runCommand(ctx, req, res);
 			} else if (/^\/api\/info\/?$/i.test(pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
 				sendApiJson(req, res, 200, { ...(await ctx.info()), success: true });
+			} else if (isDeployRoute(pathname)) {
+				who = await serveDeployRoute({ host: ctx.host, db: ctx.db, engine: ctx.host.engine, log: ctx.log }, req, res, pathname);
 			} else {
 				sendStatus(req, res, 404);
 			}

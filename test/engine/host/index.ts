@@ -17,6 +17,9 @@ import type { IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definit
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
+import type { AppStatus } from '@rocket.chat/apps-engine/definition/AppStatus';
+import type { IPermission } from '@rocket.chat/apps-engine/definition/permissions/IPermission';
+import type { AppFabricationFulfillment } from '@rocket.chat/apps-engine/server/compiler';
 import { prepareDenoRuntime, useDenoRuntime } from '../deno';
 import { isDenoEngine } from '../engines';
 import { createAppBridges } from './bridges';
@@ -40,7 +43,10 @@ import type {
 	FaultMode,
 	Host,
 	HostOptions,
+	InstalledApp,
 	LogRecord,
+	PackageOptions,
+	PackageResult,
 	RcData,
 } from './types';
 
@@ -55,7 +61,10 @@ export type {
 	FaultMode,
 	Host,
 	HostOptions,
+	InstalledApp,
 	LogRecord,
+	PackageOptions,
+	PackageResult,
 	RcData,
 	RcDepartment,
 	RcMessage,
@@ -179,13 +188,120 @@ class HostImpl implements Host {
 		return this.ctx.db;
 	}
 
-	async install(zipPath: string, runtimeTimeoutMs?: number, liveness?: LivenessTimings): Promise<void> {
+	async install(zipPath: string | undefined, runtimeTimeoutMs?: number, liveness?: LivenessTimings): Promise<void> {
 		this.runtimeTimeoutMs = runtimeTimeoutMs;
 		this.liveness = liveness;
 		const started = Date.now();
-		this.appId = await this.add(zipPath);
+		if (zipPath !== undefined) {
+			this.appId = await this.add(zipPath);
+		}
 		this.timings.installMs = Date.now() - started;
 		this.ctx.counting = true;
+	}
+
+	async installPackage(zip: Buffer, options: PackageOptions = {}): Promise<PackageResult> {
+		this.assertLive();
+		const user = await this.packageUser(options.userId);
+		const parsed = await this.manager.getParser().unpackageApp(zip);
+		if (this.manager.getOneById(parsed.info.id)) {
+			// what the engine's add() ends in (Rocket.Chat's metadata storage refuses a second document for the id),
+			// without the runtime it would start and leave behind first
+			throw new Error('App already exists.');
+		}
+		const aff = await this.withRuntimeTimeout(() =>
+			this.manager.add(zip, { permissionsGranted: options.permissionsGranted, enable: false, user }),
+		);
+		const result = await this.packageResult(aff);
+		const app = aff.getApp();
+		if (!app || result.storageError || result.appUserError) {
+			return result;
+		}
+		const appId = app.getID();
+		if (!this.appId) {
+			this.appId = appId;
+		} else {
+			this.extraAppIds.push(appId);
+		}
+		try {
+			// rest.ts: canEnableApp (a licensed workspace: allowed), then changeStatus; a failure leaves it installed, disabled
+			const enabled = await this.withRuntimeTimeout(() => this.manager.changeStatus(appId, 'manually_enabled' as AppStatus));
+			result.app.status = String(await enabled.getStatus());
+		} catch {
+			result.app.status = String(await app.getStatus());
+		}
+		return result;
+	}
+
+	async update(zip: Buffer, options: PackageOptions = {}): Promise<PackageResult> {
+		this.assertLive();
+		const user = await this.packageUser(options.userId);
+		const aff = await this.withRuntimeTimeout(() =>
+			this.manager.update(zip, options.permissionsGranted as IPermission[], { user, loadApp: true }),
+		);
+		const result = await this.packageResult(aff);
+		const app = aff.getApp();
+		if (app && !result.storageError && !result.appUserError) {
+			result.app.status = String(await app.getStatus());
+		}
+		return result;
+	}
+
+	async installedApp(appId: string = this.appId): Promise<InstalledApp | undefined> {
+		const app = appId ? this.manager.getOneById(appId) : undefined;
+		if (!app) {
+			return undefined;
+		}
+		const item = app.getStorageItem();
+		// formatAppInstanceForRest (ee/lib/misc/formatAppInstanceForRest.ts)
+		return {
+			...(app.getInfo() as unknown as Record<string, unknown>),
+			status: String(await app.getStatus()),
+			languages: (item.languageContent || {}) as Record<string, unknown>,
+			private: String(item.installationSource) === 'private',
+			migrated: !!(item as unknown as { migrated?: boolean }).migrated,
+		} as InstalledApp;
+	}
+
+	/** The requester as Rocket.Chat converts `this.user`; without one, the admin the host installs as. */
+	private async packageUser(userId: string | undefined): Promise<IUser> {
+		const converted = userId ? await this.ctx.converters.convertUserById(userId) : undefined;
+		this.admin = this.admin || (await this.installingUser());
+		return converted ? (converted as unknown as IUser) : this.admin;
+	}
+
+	private async packageResult(aff: AppFabricationFulfillment): Promise<PackageResult> {
+		const storageError = aff.getStorageError();
+		const appUserError = aff.getAppUserError() as { username: string; message: string } | undefined;
+		return {
+			app: { ...(aff.getAppInfo() as unknown as PackageResult['app']) },
+			implemented: aff.getImplementedInferfaces() as unknown as Record<string, boolean>,
+			licenseValidation: aff.getLicenseValidationResult && aff.getLicenseValidationResult(),
+			...(storageError ? { storageError } : {}),
+			...(appUserError ? { appUserError: { username: appUserError.username, message: appUserError.message } } : {}),
+		};
+	}
+
+	/**
+	 * Runs an engine call that may spawn an app's Deno subprocess with the host's timings: APPS_ENGINE_RUNTIME_TIMEOUT
+	 * (`runtimeTimeoutMs`, read at spawn) and the liveness check's (`liveness`, see liveness.ts).
+	 */
+	private async withRuntimeTimeout<T>(run: () => Promise<T>): Promise<T> {
+		const runtimeTimeoutMs = this.runtimeTimeoutMs;
+		const previousTimeout = process.env.APPS_ENGINE_RUNTIME_TIMEOUT;
+		if (runtimeTimeoutMs !== undefined) {
+			process.env.APPS_ENGINE_RUNTIME_TIMEOUT = String(runtimeTimeoutMs);
+		}
+		try {
+			return this.liveness && isDenoEngine(this.engine) ? await withLivenessTimings(this.modules, this.liveness, run) : await run();
+		} finally {
+			if (runtimeTimeoutMs !== undefined) {
+				if (previousTimeout === undefined) {
+					delete process.env.APPS_ENGINE_RUNTIME_TIMEOUT;
+				} else {
+					process.env.APPS_ENGINE_RUNTIME_TIMEOUT = previousTimeout;
+				}
+			}
+		}
 	}
 
 	async installExtra(zipPath: string): Promise<string> {
@@ -204,42 +320,26 @@ class HostImpl implements Host {
 
 	/** manager.add(zip, enable, permissions granted = declared), as a server after the admin's consent; the app's id */
 	private async add(zipPath: string): Promise<string> {
-		const runtimeTimeoutMs = this.runtimeTimeoutMs;
 		const zip = fs.readFileSync(zipPath);
 		const parsed = await this.manager.getParser().unpackageApp(zip);
 		const permissionsGranted = parsed.info.permissions;
 		this.admin = await this.installingUser();
-		const previousTimeout = process.env.APPS_ENGINE_RUNTIME_TIMEOUT;
-		if (runtimeTimeoutMs !== undefined) {
-			process.env.APPS_ENGINE_RUNTIME_TIMEOUT = String(runtimeTimeoutMs);
+		const admin = this.admin;
+		const aff = await this.withRuntimeTimeout(() => this.manager.add(zip, { enable: true, user: admin, permissionsGranted }));
+		const app = aff.getApp();
+		if (!app) {
+			throw new Error(
+				`test host: the engine did not install ${zipPath}: ${util.inspect(
+					{
+						storageError: aff.getStorageError(),
+						appUserError: aff.getAppUserError(),
+						license: aff.getLicenseValidationResult && aff.getLicenseValidationResult(),
+					},
+					{ depth: 4 },
+				)}\n${this.logText()}`,
+			);
 		}
-		try {
-			const add = () => this.manager.add(zip, { enable: true, user: this.admin as IUser, permissionsGranted });
-			const aff =
-				this.liveness && isDenoEngine(this.engine) ? await withLivenessTimings(this.modules, this.liveness, add) : await add();
-			const app = aff.getApp();
-			if (!app) {
-				throw new Error(
-					`test host: the engine did not install ${zipPath}: ${util.inspect(
-						{
-							storageError: aff.getStorageError(),
-							appUserError: aff.getAppUserError(),
-							license: aff.getLicenseValidationResult && aff.getLicenseValidationResult(),
-						},
-						{ depth: 4 },
-					)}\n${this.logText()}`,
-				);
-			}
-			return app.getID();
-		} finally {
-			if (runtimeTimeoutMs !== undefined) {
-				if (previousTimeout === undefined) {
-					delete process.env.APPS_ENGINE_RUNTIME_TIMEOUT;
-				} else {
-					process.env.APPS_ENGINE_RUNTIME_TIMEOUT = previousTimeout;
-				}
-			}
-		}
+		return app.getID();
 	}
 
 	private async installingUser(): Promise<IUser> {
@@ -363,14 +463,21 @@ class HostImpl implements Host {
 		return this.ctx.messages.slice(before);
 	}
 
-	async setSetting(id: string, value: unknown): Promise<void> {
+	async setSetting(id: string, value: unknown, appId: string = this.appId): Promise<void> {
 		this.assertLive();
 		const settingsManager = this.manager.getSettingsManager();
-		const current = settingsManager.getAppSettings(this.appId)[id];
+		const current = settingsManager.getAppSettings(appId)[id];
 		if (!current) {
 			throw new Error(`test host: the app has no setting "${id}"`);
 		}
-		await settingsManager.updateAppSetting(this.appId, { ...current, value });
+		await settingsManager.updateAppSetting(appId, { ...current, value });
+	}
+
+	appSettings(appId: string = this.appId): ReturnType<Host['appSettings']> {
+		if (!appId || !this.manager.getOneById(appId)) {
+			return {};
+		}
+		return { ...this.manager.getSettingsManager().getAppSettings(appId) } as unknown as ReturnType<Host['appSettings']>;
 	}
 
 	getSetting(id: string): unknown {
