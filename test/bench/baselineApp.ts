@@ -6,7 +6,8 @@
  * | ----------------- | --------------------------------------------------------- | ------------------------ |
  * | `baseline/none`   | none                                                      | an answer without reads  |
  * | `baseline/room`   | the room by id (room reader)                              | the `rid` path: one read |
- * | `baseline/lookup` | the visitor by token, then its rooms (livechat reader)    | the lookup: two reads    |
+ * | `baseline/rooms`  | the open rooms of a token (livechat reader, `{ token }`)  | the lookup: one read     |
+ * | `baseline/lookup` | the visitor by token, then its rooms (livechat reader)    | two reads                |
  *
  * The body is a fresh copy at every call (JSON.parse of a constant string, native and quick), as any endpoint answers
  * a new object: one constant object would let vm2 (1.42) reuse the proxies it wraps the answer in, and make the floor
@@ -27,6 +28,7 @@ export const BASELINE_APP_ID = '0b9d6a3e-7c41-4f0e-8d2b-5a6c3e1f9b27';
 export const BASELINE_ENDPOINTS = {
 	none: 'baseline/none',
 	room: 'baseline/room',
+	rooms: 'baseline/rooms',
 	lookup: 'baseline/lookup',
 } as const;
 
@@ -66,6 +68,15 @@ class OneRead extends BaselineEndpoint {
         return documented();
     }
 }
+class RoomsByToken extends BaselineEndpoint {
+    constructor(app) {
+        super(app, '${BASELINE_ENDPOINTS.rooms}');
+    }
+    async get(request, endpoint, read, modify, http, persis) {
+        await read.getLivechatReader().getLivechatRooms({ token: String(request.query.token) });
+        return documented();
+    }
+}
 class TwoReads extends BaselineEndpoint {
     constructor(app) {
         super(app, '${BASELINE_ENDPOINTS.lookup}');
@@ -84,7 +95,7 @@ class VoipBaselineApp extends App_1.App {
         await configuration.api.provideApi({
             visibility: api_1.ApiVisibility.PUBLIC,
             security: api_1.ApiSecurity.UNSECURE,
-            endpoints: [new NoRead(this), new OneRead(this), new TwoReads(this)],
+            endpoints: [new NoRead(this), new OneRead(this), new RoomsByToken(this), new TwoReads(this)],
         });
     }
 }

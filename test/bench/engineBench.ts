@@ -11,7 +11,7 @@ import type { Spread, Summary } from './stats';
 import { median, round, spread, summarize } from './stats';
 import { engineRuntime, processRss, settleHeap } from './system';
 
-export type PathName = 'rid' | 'lookup' | 'error-params' | 'error-token' | 'floor-0' | 'floor-1' | 'floor-2';
+export type PathName = 'rid' | 'lookup' | 'create' | 'error-params' | 'error-token' | 'floor-0' | 'floor-1' | 'floor-1-rooms' | 'floor-2';
 
 export interface PathSpec {
 	readonly name: PathName;
@@ -25,6 +25,13 @@ export interface PathSpec {
 	readonly reads: number;
 	/** the baseline path this one is compared with */
 	readonly floor?: PathName;
+	/** runs on the host before each call, unmeasured (the creation path closes the room the last call made) */
+	readonly before?: (host: Host) => void;
+}
+
+/** Closes (as a document edit, not through the app) every open room of a visitor: the next lookup creates one. */
+function closeOpenRoomsOf(host: Host, token: string): void {
+	host.db.rooms = host.db.rooms.filter((room) => !(room.t === 'l' && room.open === true && room.v && room.v.token === token));
 }
 
 const APP_ENDPOINT = 'voip/room';
@@ -48,8 +55,19 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		endpoint: APP_ENDPOINT,
 		query: { token: SEED.visitorToken, agentId: SEED.agentId },
 		status: 200,
-		reads: 2,
-		floor: 'floor-2',
+		reads: 1,
+		floor: 'floor-1-rooms',
+	},
+	{
+		name: 'create',
+		label: 'creation (200, newRoom)',
+		app: 'voiproom',
+		endpoint: APP_ENDPOINT,
+		query: { token: SEED.lonelyVisitorToken, agentId: SEED.agentId },
+		status: 200,
+		// rooms by token, the visitor, rooms again under the lock, the agent, the read-back
+		reads: 5,
+		before: (host) => closeOpenRoomsOf(host, SEED.lonelyVisitorToken),
 	},
 	{
 		name: 'error-params',
@@ -86,6 +104,15 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		app: 'baseline',
 		endpoint: BASELINE_ENDPOINTS.room,
 		query: { token: SEED.visitorToken, rid: SEED.roomId },
+		status: 200,
+		reads: 1,
+	},
+	{
+		name: 'floor-1-rooms',
+		label: 'baseline: one read (rooms by token)',
+		app: 'baseline',
+		endpoint: BASELINE_ENDPOINTS.rooms,
+		query: { token: SEED.visitorToken },
 		status: 200,
 		reads: 1,
 	},
@@ -199,6 +226,9 @@ function describeBody(content: unknown): string {
 
 /** One call of a path; its duration in milliseconds. Throws when the answer is not the path's. */
 async function callOnce(target: Target, spec: PathSpec): Promise<number> {
+	if (spec.before) {
+		spec.before(target.host);
+	}
 	const started = process.hrtime.bigint();
 	const res = await target.host.call(spec.endpoint, {
 		method: 'get',

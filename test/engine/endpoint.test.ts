@@ -8,6 +8,7 @@ import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/
 
 import type { EngineName, Host } from './host';
 import type { RoomBody } from './support';
+import { ENGINE_TABLE } from './engines';
 import { appErrorLog, documentedResponseAsServed, ENGINES, getVoipRoom, SEED, withHost } from './support';
 
 const NOW_OPEN_SECOND_ROOM = 'SecondOpenRoomOfMary';
@@ -159,7 +160,7 @@ describe.each(ENGINES)('voip/room on engine %s', (engine: EngineName) => {
 					(body.room.servedBy as { username: string }).username,
 				]).toEqual(['l', SEED.lonelyVisitorToken, 'kim.jane']);
 				// Rocket.Chat 7.x and later store custom fields; 6.x keeps only the source.
-				const customFields = engine === '1.62' ? { direction: 'outbound' } : undefined;
+				const customFields = ENGINE_TABLE[engine].flavor === '7.x' ? { direction: 'outbound' } : undefined;
 				expect([stored && stored.customFields, body.room.customFields]).toEqual([customFields, customFields]);
 				// The next lookup finds it instead of creating another.
 				const again = await getVoipRoom(host, { token: SEED.lonelyVisitorToken, agentId: SEED.agentId });
