@@ -107,9 +107,11 @@ describe('coordinateCreation under adversarial schedules', () => {
 				expect(outcomes.every((o) => o.kind === 'created' || o.kind === 'found' || o.kind === 'busy')).toBe(true);
 				// a busy answer only while a claim was live; every claim is gone at the end
 				expect(world.claims.records.size).toBe(0);
-				// and once they are done, the next request never waits and never creates a second room
+				// and once they are done, the next request never waits and never creates a second room (all of them may
+				// have answered busy: the scheduler can keep every round colliding until the deadline)
+				const hadRoom = world.rooms.length > 0;
 				const after = await s.waitFor(world.request(n));
-				expect(after.kind).toBe(world.rooms.length ? 'found' : 'created');
+				expect(after.kind).toBe(hadRoom ? 'found' : 'created');
 				expect(world.rooms.length).toBe(1);
 			}),
 			{ numRuns: 300 },
