@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import type { Duplex } from 'stream';
 import * as path from 'path';
 
 import { prepareDenoRuntime } from '../engine/deno';
@@ -23,9 +24,12 @@ import { demoData } from './demo';
 import { pickUsers } from './data';
 import { sendStatus } from './express';
 import { createHandler } from './rest';
+import type { ReceivedRequest } from './tap';
+import { tapRequest } from './tap';
 
 export type { EngineName, Host, RcData } from '../engine/host';
 export type { Credentials } from './demo';
+export type { ReceivedRequest } from './tap';
 export { DEMO, DEMO_USERS, demoData } from './demo';
 export { DataError, loadDataFile } from './data';
 
@@ -46,6 +50,10 @@ export interface ServerOptions {
 	progress?: (step: StartupStep) => void;
 	/** the engine's per-request timeout for the app's Deno subprocess (1.62; APPS_ENGINE_RUNTIME_TIMEOUT), default 30000 */
 	runtimeTimeoutMs?: number;
+	/** test tap (./tap.ts): each request as it arrived, its body's bytes before any parsing, once the body has ended */
+	onRequest?: (request: ReceivedRequest) => void;
+	/** test tap (./tap.ts): websocket upgrade requests; without it an upgrade request is answered as a plain request */
+	onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export type StartupStepName = 'listen' | 'package' | 'runtime' | 'engine' | 'install' | 'ready';
@@ -172,6 +180,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 	// Until the app is installed (and once stopping), every request gets 503.
 	let handler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 	const server = http.createServer((req, res) => {
+		if (options.onRequest) {
+			tapRequest(req, options.onRequest);
+		}
 		if (!handler) {
 			req.resume();
 			res.setHeader('Retry-After', '1');
@@ -187,6 +198,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 		});
 	});
 	server.keepAliveTimeout = 5000;
+	if (options.onUpgrade) {
+		server.on('upgrade', options.onUpgrade);
+	}
 
 	let t = Date.now();
 	const port = await listen(server, requestedPort, hostname);
