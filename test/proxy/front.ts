@@ -38,7 +38,8 @@ export async function startFront(options: {
 	}
 	let proxy: RunningProxy;
 	try {
-		proxy = await startNginx({ upstreamPort: options.upstreamPort, port: options.port });
+		// port 0: a free one, as for the server's --port 0
+		proxy = await startNginx({ upstreamPort: options.upstreamPort, port: options.port === 0 ? undefined : options.port });
 	} catch (e) {
 		const first = (e instanceof Error ? e.message : String(e)).split('\n').find((line) => /emerg|error|failed/i.test(line));
 		return {
