@@ -11,6 +11,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { documentedResponseAsServed } from '../engine/support';
 import { demoData } from '../server';
+import { parseCli } from '../server/main';
 import { ROOT } from '../tools/package';
 import { startFront } from './front';
 import { PACKAGES, proxyTools } from './proxies';
@@ -88,6 +89,14 @@ describe('npm start -- --proxy', () => {
 		},
 		120000,
 	);
+
+	it('--proxy: port 8080 unless --proxy-port says otherwise (which implies --proxy); no proxy by default', () => {
+		expect(parseCli([], {}).proxyPort).toBeUndefined();
+		expect(parseCli(['--proxy'], {}).proxyPort).toBe(8080);
+		expect(parseCli(['--proxy-port', '9090'], {}).proxyPort).toBe(9090);
+		expect(parseCli(['--proxy-port=0', '--proxy'], {}).proxyPort).toBe(0);
+		expect(() => parseCli(['--proxy-port', 'x'], {})).toThrow('--proxy-port: not a port number: "x"');
+	});
 
 	it('without nginx: one line saying what to install, and no proxy', async () => {
 		const hints = {
