@@ -188,10 +188,12 @@ const FRONTS: Front[] = ['nginx', 'caddy', 'caddy → nginx'];
 			const second = await call();
 			expect([first.status, second.status]).toEqual([200, 200]);
 			expect([first.headers['x-ratelimit-limit'], second.headers['x-ratelimit-limit']]).toEqual(['1000', '1000']);
-			expect(Number(second.headers['x-ratelimit-remaining'])).toBe(Number(first.headers['x-ratelimit-remaining']) - 1);
-			expect(second.headers['x-ratelimit-reset']).toBe(first.headers['x-ratelimit-reset']);
-			const reset = Number(first.headers['x-ratelimit-reset']);
-			expect(reset > before - 60000 && reset <= Date.now() + 60000).toBe(true);
+			// one window (the manager's, started by the first of these tests) or, if it ended in between, a new one
+			const sameWindow = second.headers['x-ratelimit-reset'] === first.headers['x-ratelimit-reset'];
+			const expected = sameWindow ? Number(first.headers['x-ratelimit-remaining']) - 1 : 999;
+			expect(Number(second.headers['x-ratelimit-remaining'])).toBe(expected);
+			const reset = Number(second.headers['x-ratelimit-reset']);
+			expect(reset > before && reset <= Date.now() + 60000).toBe(true);
 		});
 
 		it("no credentials: the server's 401 Unauthorized", async () => {
