@@ -1,17 +1,12 @@
-import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
+import type { IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IApiEndpointInfo, IApiExample, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
-import type { IApp } from '@rocket.chat/apps-engine/definition/IApp';
 
-import { handleVoipRoomRequest } from '../lib/handler';
-import type { VoipRoomRuntime } from '../lib/runtime';
-import { engineRoomSource } from '../lib/roomSource';
+import { RouteEndpoint } from '../lib/routeEndpoint';
+import { voipRoomRoute } from '../lib/routes';
 
 /** `GET /api/apps/public/{appId}/voip/room`: Rocket.Chat's "Get Call Center Room", as an app endpoint. */
-export class VoipRoomEndpoint extends ApiEndpoint {
-	public path = 'voip/room';
-
-	public authRequired = true;
+export class VoipRoomEndpoint extends RouteEndpoint {
+	public path = voipRoomRoute.path;
 
 	/** The documented call ("Get Call Center Room"), by room id and by visitor and agent. */
 	public examples: { [key: string]: IApiExample } = {
@@ -25,26 +20,8 @@ export class VoipRoomEndpoint extends ApiEndpoint {
 		},
 	};
 
-	constructor(
-		app: IApp,
-		private readonly runtime: VoipRoomRuntime,
-	) {
-		super(app);
-	}
-
-	public async get(
-		request: IApiRequest,
-		_endpoint: IApiEndpointInfo,
-		read: IRead,
-		modify: IModify,
-		_http: IHttp,
-		_persis: IPersistence,
-	): Promise<IApiResponse> {
-		return handleVoipRoomRequest(request, {
-			runtime: this.runtime,
-			source: engineRoomSource(read, modify),
-			app: { id: this.app.getID(), name: this.app.getName() },
-			logger: this.app.getLogger(),
-		});
+	/** The engine's other arguments (endpoint info, http, persistence) are not needed. */
+	public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify): Promise<IApiResponse> {
+		return this.answer(voipRoomRoute, request, read, modify);
 	}
 }
