@@ -1,12 +1,17 @@
 import type { IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApiEndpointInfo, IApiExample, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IApp } from '@rocket.chat/apps-engine/definition/IApp';
 
-import { RouteEndpoint } from '../lib/routeEndpoint';
+import { answer } from '../lib/handler';
 import { voipRoomCloseRoute } from '../lib/routes';
+import type { VoipRoomRuntime } from '../lib/runtime';
 
 /** `POST /api/apps/public/{appId}/voip/room.close`: the end of the call, as the core's `voip/room.close`. */
-export class VoipRoomCloseEndpoint extends RouteEndpoint {
+export class VoipRoomCloseEndpoint extends ApiEndpoint {
 	public path = voipRoomCloseRoute.path;
+
+	public authRequired = true;
 
 	/** A close with a comment and tags (tags are checked, not applied), in the documented call's room and identity. */
 	public examples: { [key: string]: IApiExample } = {
@@ -24,8 +29,15 @@ export class VoipRoomCloseEndpoint extends RouteEndpoint {
 		},
 	};
 
+	constructor(
+		app: IApp,
+		public readonly runtime: VoipRoomRuntime,
+	) {
+		super(app);
+	}
+
 	/** The engine's other arguments (endpoint info, http, persistence) are not needed. */
 	public async post(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify): Promise<IApiResponse> {
-		return this.answer(voipRoomCloseRoute, request, read, modify);
+		return answer(voipRoomCloseRoute, this, request, read, modify);
 	}
 }

@@ -1,12 +1,17 @@
 import type { IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApiEndpointInfo, IApiExample, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IApp } from '@rocket.chat/apps-engine/definition/IApp';
 
-import { RouteEndpoint } from '../lib/routeEndpoint';
+import { answer } from '../lib/handler';
 import { voipRoomRoute } from '../lib/routes';
+import type { VoipRoomRuntime } from '../lib/runtime';
 
 /** `GET /api/apps/public/{appId}/voip/room`: Rocket.Chat's "Get Call Center Room", as an app endpoint. */
-export class VoipRoomEndpoint extends RouteEndpoint {
+export class VoipRoomEndpoint extends ApiEndpoint {
 	public path = voipRoomRoute.path;
+
+	public authRequired = true;
 
 	/** The documented call ("Get Call Center Room"), by room id and by visitor and agent. */
 	public examples: { [key: string]: IApiExample } = {
@@ -20,8 +25,15 @@ export class VoipRoomEndpoint extends RouteEndpoint {
 		},
 	};
 
+	constructor(
+		app: IApp,
+		public readonly runtime: VoipRoomRuntime,
+	) {
+		super(app);
+	}
+
 	/** The engine's other arguments (endpoint info, http, persistence) are not needed. */
 	public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify): Promise<IApiResponse> {
-		return this.answer(voipRoomRoute, request, read, modify);
+		return answer(voipRoomRoute, this, request, read, modify);
 	}
 }

@@ -1,5 +1,6 @@
-import type { ILogger } from '@rocket.chat/apps-engine/definition/accessors';
+import type { ILogger, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IApp } from '@rocket.chat/apps-engine/definition/IApp';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import { authenticate, authorize } from './authorize';
@@ -9,6 +10,7 @@ import { describeCause } from './log';
 import type { Headers, SuccessBody } from './response';
 import { errorResponse, successResponse } from './response';
 import type { RoomSource } from './roomSource';
+import { engineRoomSource } from './roomSource';
 import type { VoipRoomRuntime } from './runtime';
 
 /** What a request's action may use: the app instance's runtime and the request's engine accessors. */
@@ -101,4 +103,25 @@ export async function handleRequest<Input, Output>(
 		context.logger.error(`${route.path} failed`, { ...described, cause: describeCause(outcome.error.cause) });
 	}
 	return errorResponse(outcome.error, headers);
+}
+
+/**
+ * What an endpoint class does with a request: the pipeline with its route, over the request's accessors. (The
+ * endpoint classes extend ApiEndpoint themselves: on engine 1.42 every app file runs in its own vm2 sandbox, and a
+ * class extending a class of another app file loses its own methods.)
+ */
+export function answer<Input, Output>(
+	route: Route<Input, Output>,
+	endpoint: { readonly app: IApp; readonly runtime: VoipRoomRuntime },
+	request: IApiRequest,
+	read: IRead,
+	modify: IModify,
+): Promise<IApiResponse> {
+	const { app, runtime } = endpoint;
+	return handleRequest(route, request, {
+		runtime,
+		source: engineRoomSource(read, modify),
+		app: { id: app.getID(), name: app.getName() },
+		logger: app.getLogger(),
+	});
 }
