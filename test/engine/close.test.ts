@@ -12,7 +12,7 @@ import { ENGINE_TABLE } from './engines';
 import type { EngineName, Host, RcRoom } from './host';
 import { seedData, startHost } from './host';
 import type { RoomBody } from './support';
-import { ENGINES, getVoipRoom, SEED } from './support';
+import { ENGINES, getVoipRoom, restoreStore, SEED } from './support';
 import { zipPath } from '../tools/package';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -54,15 +54,7 @@ describe.each(ENGINES)('voip/room.close on engine %s', (engine: EngineName) => {
 		}
 	});
 
-	beforeEach(() => {
-		const fresh = seedData();
-		host.db.rooms = fresh.rooms;
-		host.db.visitors = fresh.visitors;
-		host.db.messages = [];
-		host.faults.clear();
-		host.reads.reset();
-		host.calls.reset();
-	});
+	beforeEach(() => restoreStore(host, seedData()));
 
 	it('is registered: POST voip/room.close, public, unsecure, authRequired, with a close call as its example', () => {
 		expect(host.registeredApis().map((api) => api.path)).toEqual(['voip/room', 'voip/room.close']);
