@@ -19,6 +19,8 @@ import { SEED, WORLD, worldData } from './world';
 /** A second visitor's open livechat room (added to the world by the close tests). */
 export const OTHER_ROOM = {
 	id: '0th3rR00mAbCdEfGh',
+	/** the same visitor's earlier room, closed as Rocket.Chat closes (no `open` key at all) */
+	closedId: '0th3rCl0s3dR00mAb',
 	visitorId: WORLD.otherLonelyVisitorId,
 	token: WORLD.otherLonelyVisitorToken,
 };
@@ -31,8 +33,25 @@ export interface CloseFuzzRequest {
 	callerId: string | null;
 }
 
-const ROOM_IDS = [SEED.roomId, SEED.closedRoomId, SEED.voipRoomId, SEED.channelId, WORLD.ghostRoomId, OTHER_ROOM.id, 'NoSuchRoomAbCdEfG'];
+const ROOM_IDS = [
+	SEED.roomId,
+	SEED.closedRoomId,
+	SEED.voipRoomId,
+	SEED.channelId,
+	WORLD.ghostRoomId,
+	OTHER_ROOM.id,
+	OTHER_ROOM.closedId,
+	'NoSuchRoomAbCdEfG',
+];
 const TOKENS = [SEED.visitorToken, SEED.lonelyVisitorToken, WORLD.ghostVisitorToken, OTHER_ROOM.token, 'no-such-visitor-token'];
+/** Rooms with their visitor's token: open livechat ones (a close), a closed one, a VoIP one. */
+const VISITOR_ROOMS = [
+	{ rid: SEED.roomId, token: SEED.visitorToken },
+	{ rid: OTHER_ROOM.id, token: OTHER_ROOM.token },
+	{ rid: SEED.closedRoomId, token: SEED.visitorToken },
+	{ rid: OTHER_ROOM.closedId, token: OTHER_ROOM.token },
+	{ rid: SEED.voipRoomId, token: SEED.visitorToken },
+];
 const CALLERS: Array<string | null> = [SEED.callerId, SEED.agentId, SEED.plainUserId, SEED.offlineAgentId, null, 'NoSuchUserId12345'];
 
 /** The query fuzz's hostile names, and names that look like the body's own or like operators. */
@@ -91,11 +110,11 @@ const longString = fc.oneof(
 );
 
 function field<T>(valid: fc.Arbitrary<T>, engine: EngineName): fc.Arbitrary<unknown> {
-	return fc.oneof({ arbitrary: valid, weight: 12 }, { arbitrary: longString, weight: 2 }, { arbitrary: jsonJunk(engine), weight: 2 });
+	return fc.oneof({ arbitrary: valid, weight: 30 }, { arbitrary: longString, weight: 2 }, { arbitrary: jsonJunk(engine), weight: 2 });
 }
 
 const tag = fc.oneof(
-	{ arbitrary: fc.string({ minLength: 1, maxLength: 12 }), weight: 8 },
+	{ arbitrary: fc.string({ minLength: 1, maxLength: 12 }), weight: 20 },
 	{ arbitrary: fc.constant(''), weight: 1 },
 	{ arbitrary: fc.integer({ min: 127, max: 130 }).map((n) => 't'.repeat(n)), weight: 1 },
 	{ arbitrary: fc.integer(), weight: 1 },
@@ -116,7 +135,7 @@ function optionsArbitrary(engine: EngineName): fc.Arbitrary<unknown> {
 		{ requiredKeys: [] },
 	);
 	const extras = fc.oneof(
-		{ arbitrary: fc.constant([] as Array<[string, unknown]>), weight: 8 },
+		{ arbitrary: fc.constant([] as Array<[string, unknown]>), weight: 12 },
 		{ arbitrary: fc.array(fc.tuple(fieldName(engine), jsonJunk(engine)), { minLength: 1, maxLength: 2 }), weight: 1 },
 	);
 	const shaped = fc
@@ -125,26 +144,26 @@ function optionsArbitrary(engine: EngineName): fc.Arbitrary<unknown> {
 			fc.shuffledSubarray(Object.entries(values).concat(extra), { minLength: Object.keys(values).length + extra.length }),
 		)
 		.map(objectOf);
-	return fc.oneof({ arbitrary: shaped, weight: 8 }, { arbitrary: jsonJunk(engine), weight: 1 });
+	return fc.oneof({ arbitrary: shaped, weight: 12 }, { arbitrary: jsonJunk(engine), weight: 1 });
 }
 
 /** A JSON body: mostly `{ rid, token, options? }` against the store, then anything. */
 export function jsonBodyArbitrary(engine: EngineName): fc.Arbitrary<unknown> {
-	const known = fc.record(
-		{
-			rid: field(fc.constantFrom(...ROOM_IDS), engine),
-			token: field(fc.constantFrom(...TOKENS), engine),
-			options: optionsArbitrary(engine),
-		},
-		{ requiredKeys: [] },
+	// a room with its own visitor's token half of the time (what integrations send), else any room and any token
+	const ids = fc.oneof(
+		fc.constantFrom(...VISITOR_ROOMS),
+		fc.record({ rid: fc.constantFrom(...ROOM_IDS), token: fc.constantFrom(...TOKENS) }),
+	);
+	const known = ids.chain(({ rid, token }) =>
+		fc.record({ rid: field(fc.constant(rid), engine), token: field(fc.constant(token), engine), options: optionsArbitrary(engine) }),
 	);
 	const presence = fc.oneof(
-		{ arbitrary: fc.constant(['rid', 'token']), weight: 5 },
-		{ arbitrary: fc.constant(['rid', 'token', 'options']), weight: 5 },
-		{ arbitrary: fc.subarray(['rid', 'token', 'options']), weight: 2 },
+		{ arbitrary: fc.constant(['rid', 'token']), weight: 6 },
+		{ arbitrary: fc.constant(['rid', 'token', 'options']), weight: 6 },
+		{ arbitrary: fc.subarray(['rid', 'token', 'options']), weight: 1 },
 	);
 	const extras = fc.oneof(
-		{ arbitrary: fc.constant([] as Array<[string, unknown]>), weight: 8 },
+		{ arbitrary: fc.constant([] as Array<[string, unknown]>), weight: 12 },
 		{ arbitrary: fc.array(fc.tuple(fieldName(engine), jsonJunk(engine)), { minLength: 1, maxLength: 3 }), weight: 2 },
 	);
 	const shaped = fc
@@ -207,7 +226,7 @@ export function closeRequestArbitrary(engine: EngineName): fc.Arbitrary<CloseFuz
 	);
 }
 
-/** The robustness world (world.ts) and a second visitor's open livechat room. */
+/** The robustness world (world.ts) and a second visitor's rooms: one open, one closed as Rocket.Chat closes. */
 export function closeWorldData(): RcData {
 	const data = worldData();
 	data.rooms.push({
@@ -221,6 +240,19 @@ export function closeWorldData(): RcData {
 		_updatedAt: new Date('2021-07-12T09:01:00.000Z'),
 		servedBy: { _id: SEED.agentId, username: 'kim.jane', ts: new Date('2021-07-12T09:00:02.000Z') },
 		waitingResponse: true,
+	});
+	data.rooms.push({
+		_id: OTHER_ROOM.closedId,
+		t: 'l',
+		fname: 'Other Lonely Caller',
+		v: { _id: OTHER_ROOM.visitorId, username: 'guest-167', token: OTHER_ROOM.token, status: 'offline' },
+		msgs: 4,
+		ts: new Date('2021-07-01T09:00:00.000Z'),
+		_updatedAt: new Date('2021-07-01T09:20:00.000Z'),
+		closedAt: new Date('2021-07-01T09:20:00.000Z'),
+		closer: 'visitor',
+		closedBy: { _id: OTHER_ROOM.visitorId, username: 'guest-167' },
+		metrics: { chatDuration: 1200 },
 	});
 	return data;
 }
