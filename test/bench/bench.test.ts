@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from '@jest/globals';
 
+import { isDenoEngine } from '../engine/engines';
 import type { EngineName } from '../engine/host';
 import { PATHS, runEngineBench } from './engineBench';
 import { runHttpBench } from './http';
@@ -59,7 +60,14 @@ describe.each(ENGINES)('the bench on engine %s', (engine) => {
 		expect(byName.lookup.readsByMethod).toEqual({ 'livechat.findRooms': 1, 'livechat.findVisitorByToken': 1 });
 		expect(byName['floor-1'].readsByMethod).toEqual(byName.rid.readsByMethod);
 		expect(byName['floor-2'].readsByMethod).toEqual(byName.lookup.readsByMethod);
-		expect([byName.rid.vsFloor?.floor, byName.lookup.vsFloor?.floor]).toEqual(['floor-1', 'floor-2']);
+		// CONTRACT §5: the close reads the room once, as its floor does
+		expect(byName.close.readsByMethod).toEqual({ 'room.getById': 1 });
+		expect(byName['floor-close'].readsByMethod).toEqual(byName.close.readsByMethod);
+		expect([byName.rid.vsFloor?.floor, byName.lookup.vsFloor?.floor, byName.close.vsFloor?.floor]).toEqual([
+			'floor-1',
+			'floor-2',
+			'floor-close',
+		]);
 		expect(result.memory).toMatchObject({ calls: 40, warmup: 8, gcForced: true });
 		expect(result.memory?.before.nodeHeapUsed).toBeGreaterThan(0);
 		if (engine === '1.62') {
@@ -72,11 +80,13 @@ describe.each(ENGINES)('the bench on engine %s', (engine) => {
 			['rid-p50', engine === '1.62'],
 			['rid-p99', engine === '1.62'],
 			['lookup-p50', engine === '1.62'],
+			['close-p50', isDenoEngine(engine)],
 			['rid-reads', true],
 			['lookup-reads', true],
+			['close-reads', true],
 			['heap', true],
 		]);
-		expect(targets.filter((t) => t.id.endsWith('-reads')).map((t) => t.met)).toEqual([true, true]);
+		expect(targets.filter((t) => t.id.endsWith('-reads')).map((t) => t.met)).toEqual([true, true, true]);
 
 		const report: BenchReport = {
 			stamp: machineStamp(),

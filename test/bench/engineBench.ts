@@ -3,7 +3,7 @@
  * one real AppManager (the test host), called the way the server's HTTP layer calls them, in interleaved rounds.
  */
 import type { EngineName, Host } from '../engine/host';
-import { SEED, seedData, startHost } from '../engine/host';
+import { documentedRoom, SEED, seedData, startHost } from '../engine/host';
 import { ensurePackaged } from '../tools/package';
 import { BASELINE_ENDPOINTS, writeBaselineZip } from './baselineApp';
 import { bundledCopy } from './bundle';
@@ -11,14 +11,20 @@ import type { Spread, Summary } from './stats';
 import { median, round, spread, summarize } from './stats';
 import { engineRuntime, processRss, settleHeap } from './system';
 
-export type PathName = 'rid' | 'lookup' | 'error-params' | 'error-token' | 'floor-0' | 'floor-1' | 'floor-2';
+export type PathName = 'rid' | 'lookup' | 'close' | 'error-params' | 'error-token' | 'floor-0' | 'floor-1' | 'floor-2' | 'floor-close';
 
 export interface PathSpec {
 	readonly name: PathName;
 	readonly label: string;
 	readonly app: 'voiproom' | 'baseline';
 	readonly endpoint: string;
+	/** default 'get' */
+	readonly method?: 'get' | 'post';
 	readonly query: Readonly<Record<string, string>>;
+	/** the body (POST) */
+	readonly content?: unknown;
+	/** puts the store in the state the path needs, before each call and outside its time (a close needs an open room) */
+	readonly prepare?: (host: Host) => void;
 	/** the status every call must answer */
 	readonly status: number;
 	/** engine reads one call of this path must cost */
@@ -28,6 +34,15 @@ export interface PathSpec {
 }
 
 const APP_ENDPOINT = 'voip/room';
+const CLOSE_ENDPOINT = 'voip/room.close';
+const CLOSE_BODY = { rid: SEED.roomId, token: SEED.visitorToken, options: { comment: 'Call ended: caller hung up' } };
+
+/** The documented room open again, as seeded, without the closing message of a previous close. */
+function reopenDocumentedRoom(host: Host): void {
+	const index = host.db.rooms.findIndex((room) => room._id === SEED.roomId);
+	host.db.rooms[index] = documentedRoom();
+	host.db.messages = [];
+}
 
 /** Every path the bench measures: the app's first, then the baselines. */
 export const PATHS: ReadonlyArray<PathSpec> = [
@@ -50,6 +65,19 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		status: 200,
 		reads: 2,
 		floor: 'floor-2',
+	},
+	{
+		name: 'close',
+		label: 'close (200)',
+		app: 'voiproom',
+		endpoint: CLOSE_ENDPOINT,
+		method: 'post',
+		query: {},
+		content: CLOSE_BODY,
+		prepare: reopenDocumentedRoom,
+		status: 200,
+		reads: 1,
+		floor: 'floor-close',
 	},
 	{
 		name: 'error-params',
@@ -97,6 +125,18 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		query: { token: SEED.visitorToken, agentId: SEED.agentId },
 		status: 200,
 		reads: 2,
+	},
+	{
+		name: 'floor-close',
+		label: 'baseline: read + close',
+		app: 'baseline',
+		endpoint: BASELINE_ENDPOINTS.close,
+		method: 'post',
+		query: {},
+		content: CLOSE_BODY,
+		prepare: reopenDocumentedRoom,
+		status: 200,
+		reads: 1,
 	},
 ];
 
@@ -158,7 +198,7 @@ export interface MemoryReading {
 }
 
 export interface MemoryResult {
-	/** app calls between the readings: its four paths in turn */
+	/** app calls between the readings: its paths in turn */
 	calls: number;
 	/** calls of the same workload before the first reading */
 	warmup: number;
@@ -199,10 +239,16 @@ function describeBody(content: unknown): string {
 
 /** One call of a path; its duration in milliseconds. Throws when the answer is not the path's. */
 async function callOnce(target: Target, spec: PathSpec): Promise<number> {
+	if (spec.prepare) {
+		spec.prepare(target.host);
+	}
+	// a fresh body each call, as a server parses one per request
+	const content = spec.content !== undefined ? (JSON.parse(JSON.stringify(spec.content)) as unknown) : undefined;
 	const started = process.hrtime.bigint();
 	const res = await target.host.call(spec.endpoint, {
-		method: 'get',
+		method: spec.method || 'get',
 		query: { ...spec.query },
+		content,
 		userId: SEED.callerId,
 		appId: target.appIds[spec.app],
 	});

@@ -144,7 +144,7 @@ function memoryLines(run: EngineRun): string[] {
 		return ['memory: not measured'];
 	}
 	const lines = [
-		`memory over ${m.calls} calls of the app (its four paths in turn) after ${m.warmup} more of them${m.gcForced ? ', readings after forced full GCs' : ' (no GC could be forced)'}:`,
+		`memory over ${m.calls} calls of the app (its paths in turn) after ${m.warmup} more of them${m.gcForced ? ', readings after forced full GCs' : ' (no GC could be forced)'}:`,
 		`  Node heap ${mb(m.before.nodeHeapUsed)} → ${mb(m.after.nodeHeapUsed)} (${pct(m.heapGrowth)}), Node RSS ${mb(m.before.nodeRss)} → ${mb(m.after.nodeRss)}`,
 	];
 	lines.push(`  Node heap along the way: ${m.trace.map((t) => `${t.calls}: ${mb(t.nodeHeapUsed)}`).join(', ')}`);
@@ -205,8 +205,8 @@ export function renderMarkdown(report: BenchReport): string {
 	out.push(
 		'',
 		'Latencies are per call as the server waits for the engine (one caller, sequential); `floor` is the baseline app',
-		'endpoint doing the same engine reads and answering the documented body, measured in the same rounds; `p50 × per',
-		'round` is the path over its floor per round (median and spread).',
+		'endpoint doing the same engine calls (reads; for the close, the read and the close) and answering the same body,',
+		'measured in the same rounds; `p50 × per round` is the path over its floor per round (median and spread).',
 		'',
 	);
 	return out.join('\n');

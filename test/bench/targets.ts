@@ -1,4 +1,5 @@
-/** The targets of issue #6, checked against one engine's figures. */
+/** The targets of issue #6 (and #10's close path), checked against one engine's figures. */
+import { isDenoEngine } from '../engine/engines';
 import type { EngineResult, PathName, PathResult } from './engineBench';
 
 export interface TargetCheck {
@@ -17,6 +18,7 @@ export const LIMITS = {
 	ridP50: 1.3,
 	ridP99: 2,
 	lookupP50: 1.3,
+	closeP50: 1.2,
 	heapGrowth: 0.05,
 	memoryCalls: 10000,
 } as const;
@@ -43,9 +45,10 @@ function check(
 }
 
 export function checkTargets(result: EngineResult): TargetCheck[] {
-	const deno = result.engine === '1.62';
+	const deno = isDenoEngine(result.engine);
 	const rid = path(result, 'rid');
 	const lookup = path(result, 'lookup');
+	const close = path(result, 'close');
 	const memory = result.memory;
 	return [
 		check(
@@ -75,8 +78,18 @@ export function checkTargets(result: EngineResult): TargetCheck[] {
 			'×',
 			(v) => v <= LIMITS.lookupP50,
 		),
+		check(
+			'close-p50',
+			'close path p50 ≤ 1.2 × read + close floor',
+			deno,
+			ratio(result, 'close', 'p50Ratio'),
+			LIMITS.closeP50,
+			'×',
+			(v) => v <= LIMITS.closeP50,
+		),
 		check('rid-reads', 'rid path: 1 engine read per request', true, rid && rid.readsPerCall, 1, 'reads', (v) => v === 1),
 		check('lookup-reads', 'lookup path: 2 engine reads per request', true, lookup && lookup.readsPerCall, 2, 'reads', (v) => v === 2),
+		check('close-reads', 'close path: 1 engine read per request', true, close && close.readsPerCall, 1, 'reads', (v) => v === 1),
 		check(
 			'heap',
 			`Node heap after warm-up grows < 5 % over ${memory ? memory.calls : LIMITS.memoryCalls} calls`,
