@@ -44,6 +44,9 @@ function reopenDocumentedRoom(host: Host): void {
 	host.db.messages = [];
 }
 
+/** A close of the documented room (the app's and the baseline's), which must be open before each call. */
+const CLOSE_CALL = { method: 'post', query: {}, content: CLOSE_BODY, prepare: reopenDocumentedRoom, status: 200, reads: 1 } as const;
+
 /** Every path the bench measures: the app's first, then the baselines. */
 export const PATHS: ReadonlyArray<PathSpec> = [
 	{
@@ -71,12 +74,7 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		label: 'close (200)',
 		app: 'voiproom',
 		endpoint: CLOSE_ENDPOINT,
-		method: 'post',
-		query: {},
-		content: CLOSE_BODY,
-		prepare: reopenDocumentedRoom,
-		status: 200,
-		reads: 1,
+		...CLOSE_CALL,
 		floor: 'floor-close',
 	},
 	{
@@ -131,12 +129,7 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		label: 'baseline: read + close',
 		app: 'baseline',
 		endpoint: BASELINE_ENDPOINTS.close,
-		method: 'post',
-		query: {},
-		content: CLOSE_BODY,
-		prepare: reopenDocumentedRoom,
-		status: 200,
-		reads: 1,
+		...CLOSE_CALL,
 	},
 ];
 
