@@ -85,13 +85,15 @@ export async function roomOfVisitor(
 }
 
 async function resolveByVisitor(source: ResolveSource, query: VoipRoomQuery, options: ResolveOptions): Promise<Result<Resolved>> {
+	// One read when the visitor has an open room: the rooms are listed by token; the visitor is read only when
+	// none is usable (to tell invalid-token from invalid-room, or to create).
+	const found = pickOpenRoom(await openRoomsWithVisitor(source, query.token), query.agentId);
+	if (found) {
+		return ok({ room: found, newRoom: false });
+	}
 	const visitor = await source.visitorByToken(query.token);
 	if (!visitor) {
 		return fail({ kind: 'invalid-token' });
-	}
-	const found = pickOpenRoom(await source.openRoomsOf(visitor), query.agentId);
-	if (found) {
-		return ok({ room: found, newRoom: false });
 	}
 	if (!options.createRoom || query.agentId === undefined) {
 		return fail({ kind: 'invalid-room' });
@@ -99,12 +101,17 @@ async function resolveByVisitor(source: ResolveSource, query: VoipRoomQuery, opt
 	const agentId = query.agentId;
 	// Only one creation per visitor at a time; whoever waited looks again before creating.
 	return options.lock.run(visitor.token, async () => {
-		const again = pickOpenRoom(await source.openRoomsOf(visitor), agentId);
+		const again = pickOpenRoom(await openRoomsWithVisitor(source, visitor.token), agentId);
 		if (again) {
 			return ok({ room: again, newRoom: false });
 		}
 		return createRoom(source, visitor, agentId, query, options);
 	});
+}
+
+/** The open rooms listed for a token, less those whose visitor is gone (no `visitor` after conversion): no answer. */
+async function openRoomsWithVisitor(source: ResolveSource, token: string): Promise<Array<ILivechatRoom>> {
+	return (await source.openRoomsByToken(token)).filter((room) => !!room && !!room.visitor);
 }
 
 async function createRoom(

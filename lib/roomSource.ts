@@ -13,8 +13,8 @@ export interface CreateRoomExtras {
 export interface RoomSource {
 	roomById(id: string): Promise<IRoom | undefined>;
 	visitorByToken(token: string): Promise<IVisitor | undefined>;
-	/** The visitor's open livechat rooms. */
-	openRoomsOf(visitor: IVisitor): Promise<Array<ILivechatRoom>>;
+	/** The open livechat rooms of the visitor with this token (no visitor read: see engineRoomSource). */
+	openRoomsByToken(token: string): Promise<Array<ILivechatRoom>>;
 	userById(id: string): Promise<IUser | undefined>;
 	createRoom(visitor: IVisitor, agent: IUser, extras: CreateRoomExtras): Promise<ILivechatRoom | undefined>;
 	/**
@@ -31,8 +31,13 @@ export function engineRoomSource(read: IRead, modify: IModify): RoomSource {
 	return {
 		roomById: (id) => read.getRoomReader().getById(id),
 		visitorByToken: (token) => read.getLivechatReader().getLivechatVisitorByToken(token),
-		openRoomsOf: async (visitor) => {
-			const rooms = await read.getLivechatReader().getLivechatRooms(visitor);
+		openRoomsByToken: async (token) => {
+			// Rocket.Chat's livechat bridge reads nothing of the visitor but its token to list the open rooms
+			// (apps/meteor/app/apps/server/bridges/livechat.ts, findRooms: LivechatRooms.findOpenByVisitorToken(
+			// visitor.token[, departmentId]), unchanged 2019–2025), so a visitor holding only the token lists the same
+			// rooms as the stored visitor, and the lookup needs no visitor read when a room is open.
+			const byToken = { token } as IVisitor;
+			const rooms = await read.getLivechatReader().getLivechatRooms(byToken);
 			if (!Array.isArray(rooms)) {
 				// Not "no open room": taking nothing for an empty list would create a second room for the visitor.
 				throw new Error('the livechat reader returned no room list (is livechat-room.read granted?)');

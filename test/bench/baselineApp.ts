@@ -6,7 +6,8 @@
  * | ----------------- | --------------------------------------------------------- | ------------------------ |
  * | `baseline/none`   | none                                                      | an answer without reads  |
  * | `baseline/room`   | the room by id (room reader)                              | the `rid` path: one read |
- * | `baseline/lookup` | the visitor by token, then its rooms (livechat reader)    | the lookup: two reads    |
+ * | `baseline/rooms`  | the open rooms of a token (livechat reader, `{ token }`)  | the lookup: one read     |
+ * | `baseline/lookup` | the visitor by token, then its rooms (livechat reader)    | two reads                |
  * | `baseline/close`  | the room by id, then the livechat updater closes it (POST) | the close: read + write  |
  *
  * The body is a fresh copy at every call (JSON.parse of a constant string, native and quick), as any endpoint answers
@@ -28,6 +29,7 @@ export const BASELINE_APP_ID = '0b9d6a3e-7c41-4f0e-8d2b-5a6c3e1f9b27';
 export const BASELINE_ENDPOINTS = {
 	none: 'baseline/none',
 	room: 'baseline/room',
+	rooms: 'baseline/rooms',
 	lookup: 'baseline/lookup',
 	close: 'baseline/close',
 } as const;
@@ -68,6 +70,15 @@ class OneRead extends BaselineEndpoint {
         return documented();
     }
 }
+class RoomsByToken extends BaselineEndpoint {
+    constructor(app) {
+        super(app, '${BASELINE_ENDPOINTS.rooms}');
+    }
+    async get(request, endpoint, read, modify, http, persis) {
+        await read.getLivechatReader().getLivechatRooms({ token: String(request.query.token) });
+        return documented();
+    }
+}
 class TwoReads extends BaselineEndpoint {
     constructor(app) {
         super(app, '${BASELINE_ENDPOINTS.lookup}');
@@ -97,7 +108,7 @@ class VoipBaselineApp extends App_1.App {
         await configuration.api.provideApi({
             visibility: api_1.ApiVisibility.PUBLIC,
             security: api_1.ApiSecurity.UNSECURE,
-            endpoints: [new NoRead(this), new OneRead(this), new TwoReads(this), new ReadAndClose(this)],
+            endpoints: [new NoRead(this), new OneRead(this), new RoomsByToken(this), new TwoReads(this), new ReadAndClose(this)],
         });
     }
 }

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from '@jest/globals';
 
-import { isDenoEngine } from '../engine/engines';
+import { ALL_ENGINES, isDenoEngine } from '../engine/engines';
 import type { EngineName } from '../engine/host';
 import { PATHS, runEngineBench } from './engineBench';
 import { runHttpBench } from './http';
@@ -18,7 +18,7 @@ import { renderMarkdown, renderText, writeReport } from './report';
 import { machineStamp } from './system';
 import { checkTargets } from './targets';
 
-const ENGINES: EngineName[] = ['1.62', '1.42'];
+const ENGINES: ReadonlyArray<EngineName> = ALL_ENGINES;
 
 describe('npm run bench: options', () => {
 	it('defaults to 1.62 with the HTTP part, and parses every option', () => {
@@ -26,7 +26,7 @@ describe('npm run bench: options', () => {
 		expect(
 			parseArgs([
 				'--engine',
-				'both',
+				'1.62,1.42',
 				'--calls=10',
 				'--block',
 				'5',
@@ -38,7 +38,10 @@ describe('npm run bench: options', () => {
 				'--no-write',
 			]),
 		).toMatchObject({ engines: ['1.62', '1.42'], calls: 10, block: 5, warmup: 0, memoryCalls: 0, http: false, write: false });
+		expect(parseArgs(['--engine', 'all']).engines).toEqual(['1.42', '1.53', '1.59', '1.62']);
+		expect(parseArgs(['--engine=1.59.0']).engines).toEqual(['1.59']);
 		expect(() => parseArgs(['--engine', '1.50'])).toThrow(/--engine/);
+		expect(() => parseArgs(['--engine', '1.62,'])).toThrow(/--engine/);
 		expect(() => parseArgs(['--calls', '0'])).toThrow(/--calls/);
 		expect(() => parseArgs(['--fast'])).toThrow(/unknown option/);
 	});
@@ -52,34 +55,42 @@ describe.each(ENGINES)('the bench on engine %s', (engine) => {
 			expect([p.name, p.calls, p.latencyMs.n, p.roundP50Ms.min <= p.roundP50Ms.max]).toEqual([p.name, 20, 20, true]);
 			expect(p.latencyMs.p50).toBeGreaterThan(0);
 			expect(p.latencyMs.p99).toBeGreaterThanOrEqual(p.latencyMs.p50);
-			// CONTRACT §1.3: the rid path costs one read, the lookup two; the baselines cost what they are the floor of
+			// the rid path costs one read, the lookup one (issue #9), creation five; the baselines what they are the floor of
 			expect([p.name, p.readsPerCall]).toEqual([p.name, p.expectedReads]);
 		}
 		const byName = Object.fromEntries(result.paths.map((p) => [p.name, p]));
 		expect(byName.rid.readsByMethod).toEqual({ 'room.getById': 1 });
-		expect(byName.lookup.readsByMethod).toEqual({ 'livechat.findRooms': 1, 'livechat.findVisitorByToken': 1 });
+		expect(byName.lookup.readsByMethod).toEqual({ 'livechat.findRooms': 1 });
+		expect(byName.create.readsByMethod).toEqual({
+			'livechat.findRooms': 2,
+			'livechat.findVisitorByToken': 1,
+			'room.getById': 1,
+			'user.getById': 1,
+		});
 		expect(byName['floor-1'].readsByMethod).toEqual(byName.rid.readsByMethod);
-		expect(byName['floor-2'].readsByMethod).toEqual(byName.lookup.readsByMethod);
+		expect(byName['floor-1-rooms'].readsByMethod).toEqual(byName.lookup.readsByMethod);
+		expect(byName['floor-2'].readsByMethod).toEqual({ 'livechat.findRooms': 1, 'livechat.findVisitorByToken': 1 });
 		// CONTRACT §5: the close reads the room once, as its floor does
 		expect(byName.close.readsByMethod).toEqual({ 'room.getById': 1 });
 		expect(byName['floor-close'].readsByMethod).toEqual(byName.close.readsByMethod);
-		expect([byName.rid.vsFloor?.floor, byName.lookup.vsFloor?.floor, byName.close.vsFloor?.floor]).toEqual([
+		expect([byName.rid.vsFloor?.floor, byName.lookup.vsFloor?.floor, byName.create.vsFloor, byName.close.vsFloor?.floor]).toEqual([
 			'floor-1',
-			'floor-2',
+			'floor-1-rooms',
+			undefined,
 			'floor-close',
 		]);
 		expect(result.memory).toMatchObject({ calls: 40, warmup: 8, gcForced: true });
 		expect(result.memory?.before.nodeHeapUsed).toBeGreaterThan(0);
-		if (engine === '1.62') {
+		if (isDenoEngine(engine)) {
 			expect(result.memory?.before.appDenoRss).toBeGreaterThan(0);
 			expect(result.memory?.before.baselineDenoRss).toBeGreaterThan(0);
 		}
 
 		const targets = checkTargets(result);
 		expect(targets.map((t) => [t.id, t.applies])).toEqual([
-			['rid-p50', engine === '1.62'],
-			['rid-p99', engine === '1.62'],
-			['lookup-p50', engine === '1.62'],
+			['rid-p50', isDenoEngine(engine)],
+			['rid-p99', isDenoEngine(engine)],
+			['lookup-p50', isDenoEngine(engine)],
 			['close-p50', isDenoEngine(engine)],
 			['rid-reads', true],
 			['lookup-reads', true],
@@ -95,6 +106,9 @@ describe.each(ENGINES)('the bench on engine %s', (engine) => {
 		};
 		expect(renderText(report)).toContain('rid path (200)');
 		expect(renderMarkdown(report)).toMatch(/\| path \| calls \| p50 ms/);
+		// the summary: one row per engine, the reads each path costs
+		expect(renderMarkdown(report)).toMatch(/\| engine \| Rocket\.Chat \| runtime \| rid p50 ms/);
+		expect(renderText(report)).toContain(` 1/1/5 `);
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voiproom-bench-'));
 		try {
 			const written = writeReport(report, dir).map((file) => path.basename(file));

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- options]`: the endpoint's cost against the engine's own floor, in one run.
  *
- *   --engine 1.62|1.42|both   the engine (default 1.62: Deno runtime)
+ *   --engine NAME|all         an engine of test/engine/engines.ts (1.42, 1.53, 1.59, 1.62; default 1.62), a comma list,
+ *                             or all (every engine of the table, one results table)
  *   --calls N                 measured calls per path (default 3000)
  *   --block N                 calls per path and round; rounds interleave the paths (default 50)
  *   --warmup N                unmeasured calls per path first (default 300)
@@ -13,6 +14,7 @@
  *   --out DIR                 where latest.json/.md and the dated copies go (default test/bench/results)
  *   --no-write                print only
  */
+import { ALL_ENGINES, parseEngineName } from '../engine/engines';
 import type { EngineName } from '../engine/host';
 import type { EngineBenchOptions } from './engineBench';
 import { runEngineBench } from './engineBench';
@@ -53,7 +55,7 @@ export const DEFAULTS: BenchOptions = {
 	write: true,
 };
 
-const USAGE = `usage: npm run bench -- [--engine 1.62|1.42|both] [--calls N] [--block N] [--warmup N] [--memory-calls N]
+const USAGE = `usage: npm run bench -- [--engine ${ALL_ENGINES.join('|')}|all|A,B] [--calls N] [--block N] [--warmup N] [--memory-calls N]
                         [--http-seconds N] [--http-connections N] [--http-front] [--no-http] [--bundle] [--out DIR] [--no-write]`;
 
 function count(flag: string, value: string | undefined, min: number): number {
@@ -72,14 +74,14 @@ export function parseArgs(argv: ReadonlyArray<string>): BenchOptions {
 		const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
 		switch (flag) {
 			case '--engine': {
-				const engine = value();
-				if (engine === 'both') {
-					options.engines = ['1.62', '1.42'];
-				} else if (engine === '1.62' || engine === '1.42') {
-					options.engines = [engine];
-				} else {
-					throw new Error(`--engine is 1.62, 1.42 or both\n${USAGE}`);
+				const given = value() || '';
+				const names = given === 'all' ? [...ALL_ENGINES] : given.split(',').map((name) => parseEngineName(name.trim()));
+				if (!names.length || names.some((name) => name === undefined)) {
+					throw new Error(
+						`--engine is one of ${ALL_ENGINES.join(', ')}, a comma list of them, or all; not ${JSON.stringify(given)}\n${USAGE}`,
+					);
 				}
+				options.engines = names as EngineName[];
 				break;
 			}
 			case '--calls':

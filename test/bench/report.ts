@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { ENGINE_TABLE } from '../engine/engines';
 import type { EngineResult, PathResult } from './engineBench';
 import type { HttpOutcome } from './http';
 import type { MachineStamp } from './system';
@@ -125,6 +126,59 @@ function textTable(table: Table): string {
 	return [line(table.head), widths.map((w) => '─'.repeat(w)).join('  '), ...table.rows.map(line)].join('\n');
 }
 
+/** One row per engine: what the issue's targets look at, side by side (the per-engine tables follow). */
+function summaryTable(runs: EngineRun[]): Table {
+	const find = (run: EngineRun, name: string): PathResult | undefined => run.result.paths.find((p) => p.name === name);
+	const p50 = (run: EngineRun, name: string): string => {
+		const found = find(run, name);
+		return found ? ms(found.latencyMs.p50) : '–';
+	};
+	const reads = (run: EngineRun, name: string): string => {
+		const found = find(run, name);
+		return found ? readsText(found.readsPerCall) : '–';
+	};
+	const missed = (run: EngineRun): string => {
+		const applying = run.targets.filter((t) => t.applies);
+		const failed = applying.filter((t) => t.met === false).map((t) => t.id);
+		return failed.length ? `missed: ${failed.join(', ')}` : `${applying.filter((t) => t.met).length}/${applying.length} met`;
+	};
+	return {
+		head: [
+			'engine',
+			'Rocket.Chat',
+			'runtime',
+			'rid p50 ms',
+			'rid p50 ×',
+			'rid p99 ×',
+			'lookup p50 ms',
+			'lookup p50 ×',
+			'reads rid/lookup/create',
+			'creation p50 ms',
+			'errors p50 ms (params, token)',
+			'targets',
+		],
+		rows: runs.map((run) => {
+			const rid = find(run, 'rid');
+			const lookup = find(run, 'lookup');
+			return [
+				run.result.engineVersion,
+				ENGINE_TABLE[run.result.engine].rocketChat,
+				run.result.runtime,
+				p50(run, 'rid'),
+				times(rid && rid.vsFloor && rid.vsFloor.p50Ratio),
+				times(rid && rid.vsFloor && rid.vsFloor.p99Ratio),
+				p50(run, 'lookup'),
+				times(lookup && lookup.vsFloor && lookup.vsFloor.p50Ratio),
+				`${reads(run, 'rid')}/${reads(run, 'lookup')}/${reads(run, 'create')}`,
+				p50(run, 'create'),
+				`${p50(run, 'error-params')}, ${p50(run, 'error-token')}`,
+				missed(run),
+			];
+		}),
+		right: [false, false, false, true, true, true, true, true, true, true, true, false],
+	};
+}
+
 function stampLine(stamp: MachineStamp): string {
 	const load = `load ${stamp.loadStart.join(' ')}${stamp.loadEnd ? ` → ${stamp.loadEnd.join(' ')}` : ''}`;
 	return `${stamp.date} · ${stamp.cpu} (${stamp.cores} cores, ${stamp.memoryGb} GB) · ${stamp.os} · Node ${stamp.node} · ${load}`;
@@ -171,7 +225,7 @@ function httpLines(http: HttpOutcome | undefined, render: (table: Table) => stri
 }
 
 export function renderText(report: BenchReport): string {
-	const out = [`VoipRoom bench · ${stampLine(report.stamp)}`];
+	const out = [`VoipRoom bench · ${stampLine(report.stamp)}`, '', textTable(summaryTable(report.runs))];
 	for (const run of report.runs) {
 		out.push('', engineLine(run), textTable(pathTable(run.result.paths)), ...memoryLines(run));
 		const http = httpLines(run.http, textTable);
@@ -184,7 +238,7 @@ export function renderText(report: BenchReport): string {
 }
 
 export function renderMarkdown(report: BenchReport): string {
-	const out = [`# VoipRoom bench`, '', stampLine(report.stamp)];
+	const out = [`# VoipRoom bench`, '', stampLine(report.stamp), '', markdownTable(summaryTable(report.runs))];
 	for (const run of report.runs) {
 		out.push(
 			'',

@@ -7,6 +7,7 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 
 import { prepareDenoRuntime } from '../engine/deno';
+import { isDenoEngine } from '../engine/engines';
 import { enginePackageRoot, REPO_ROOT } from '../engine/host/engine';
 import type { EngineName } from '../engine/host';
 
@@ -47,8 +48,8 @@ function packageVersion(root: string): string {
 /** The engine's version and what runs the app: `Deno 2.x (subprocess)` or `vm2 3.x (in-process)`. */
 export async function engineRuntime(engine: EngineName): Promise<{ engineVersion: string; runtime: string }> {
 	const engineVersion = packageVersion(enginePackageRoot(engine));
-	if (engine === '1.62') {
-		const env = await prepareDenoRuntime();
+	if (isDenoEngine(engine)) {
+		const env = await prepareDenoRuntime(engine);
 		const out = execFileSync(path.join(env.binDir, 'deno'), ['--version'], { encoding: 'utf8' });
 		const version = /deno (\S+)/.exec(out);
 		return { engineVersion, runtime: `Deno ${version ? version[1] : '?'} (one subprocess per app)` };

@@ -20,10 +20,12 @@ export interface EngineRow {
 	readonly packageName: string;
 	/** where the app runs: in the Node process (vm2) or in a Deno subprocess */
 	readonly runtime: 'vm2' | 'deno';
-	/** Deno: the npm package (or alias) of the Deno binary that runs this engine's deno-runtime */
+	/** Deno: the npm package (or alias) of the Deno binary the tests run this engine's deno-runtime with */
 	readonly denoPackage?: string;
-	/** Deno: its version, as Rocket.Chat's .tool-versions pins it for the lines that ship this engine */
+	/** Deno: its version (what the tests run) */
 	readonly denoVersion?: string;
+	/** Deno: the version Rocket.Chat pins for the lines that ship this engine (.tool-versions), when it differs */
+	readonly shippedDeno?: string;
 	/**
 	 * Deno: whether the engine runs `deno-runtime/main.ts` in place under node_modules (1.5x) or copies it to the
 	 * `tempFilePath` first (1.62+).
@@ -31,20 +33,33 @@ export interface EngineRow {
 	readonly runsInPlace?: boolean;
 	/** the Rocket.Chat release lines that ship this engine */
 	readonly rocketChat: string;
+	/** the Rocket.Chat version the stand-in reports for this engine (GET /api/info): the first release of `rocketChat` */
+	readonly serverVersion: string;
 	readonly flavor: ServerFlavor;
 	/** where the mapping was read */
 	readonly sources: ReadonlyArray<string>;
 }
 
+/*
+ * The mapping, as read (2026-12-02) from Rocket.Chat's own files and packages; see `sources` per row.
+ * Deno 1.43.5, which Rocket.Chat pins for 7.6–8.3, is not on the npm registry (the `deno` package starts at 1.46.0,
+ * and `deno-bin` downloads its binary from GitHub at install): the 1.5x engines run here on 1.46.3, the nearest
+ * Deno 1.x the registry has. That is a difference from a real workspace, listed in the README's compatibility table.
+ */
 export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 	'1.42': {
 		name: '1.42',
 		version: '1.42.1',
 		packageName: 'apps-engine-1.42',
 		runtime: 'vm2',
-		rocketChat: '6.x',
+		rocketChat: '6.7–6.9',
+		serverVersion: '6.7.0',
 		flavor: '6.x',
-		sources: [],
+		sources: [
+			'npm view @rocket.chat/core-typings@6.9.7 dependencies: @rocket.chat/apps-engine 1.42.2 (6.7–6.9 ship 1.42.x)',
+			'@rocket.chat/apps-engine@1.42.1 package: vm2 ^3.9.19, server/runtime/AppsEngineVM2Runtime.js (no Deno)',
+			'RocketChat/Rocket.Chat apps/meteor/CHANGELOG.md 6.10.0-rc.0 (#31821): the Deno runtime starts with 6.10 (engine 1.43)',
+		],
 	},
 	'1.53': {
 		name: '1.53',
@@ -53,10 +68,15 @@ export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 		runtime: 'deno',
 		denoPackage: 'deno-1.46',
 		denoVersion: '1.46.3',
+		shippedDeno: '1.43.5',
 		runsInPlace: true,
-		rocketChat: '7.x',
+		rocketChat: '7.8',
+		serverVersion: '7.8.0',
 		flavor: '7.x',
-		sources: [],
+		sources: [
+			'Rocket.Chat 7.8.x release notes, "Engine versions": Apps-Engine 1.53.x, Deno 1.43.5 (from .tool-versions)',
+			"RocketChat/Rocket.Chat PR #35479 (apps-engine 1.50.0): CI Deno = the Docker image's Deno",
+		],
 	},
 	'1.59': {
 		name: '1.59',
@@ -65,10 +85,16 @@ export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 		runtime: 'deno',
 		denoPackage: 'deno-1.46',
 		denoVersion: '1.46.3',
+		shippedDeno: '1.43.5',
 		runsInPlace: true,
-		rocketChat: '8.0',
+		rocketChat: '8.0–8.1',
+		serverVersion: '8.0.0',
 		flavor: '7.x',
-		sources: [],
+		sources: [
+			'npm view @rocket.chat/rest-typings@8.0.0 dependencies: @rocket.chat/apps-engine ^1.59.0',
+			'Rocket.Chat 8.0.0 release notes, "Engine versions": Deno 1.43.5; the 1.59.0 package\'s deno-runtime/deno.lock is format v3 (Deno 1.x)',
+			'RocketChat/Rocket.Chat packages/i18n/CHANGELOG.md 2.0.0-rc.0 (#37672): "Removes deprecated VoIP from Omnichannel" (8.0)',
+		],
 	},
 	'1.62': {
 		name: '1.62',
@@ -76,11 +102,15 @@ export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 		packageName: '@rocket.chat/apps-engine',
 		runtime: 'deno',
 		denoPackage: 'deno',
-		denoVersion: '2.9.6',
+		denoVersion: '2.3.1',
 		runsInPlace: false,
-		rocketChat: '8.x',
+		rocketChat: '8.4',
+		serverVersion: '8.4.0',
 		flavor: '7.x',
-		sources: [],
+		sources: [
+			'Rocket.Chat 8.4.0 release notes, "Engine versions": Apps-Engine 1.62.0, Deno 2.3.1 (RocketChat/Rocket.Chat issue #40473)',
+			"the 1.62.0 package's deno-runtime/deno.lock is format v5 (Deno ≥ 2.3); 8.5–8.8 ship 1.63–1.66 on Deno 2.3.1",
+		],
 	},
 };
 

@@ -5,8 +5,9 @@ import * as path from 'path';
 import type { EngineName, Host, RcData } from './host';
 import { SEED, seedData, startHost } from './host';
 import { zipPath } from '../tools/package';
+import { ALL_ENGINES } from './engines';
 
-export const ENGINES: Array<EngineName> = ['1.62', '1.42'];
+export const ENGINES: ReadonlyArray<EngineName> = ALL_ENGINES;
 
 export interface RoomBody {
 	room: Record<string, unknown> & { _id: string };

@@ -4,14 +4,15 @@
  * (`GET …/voip/room?token=<visitor>&rid=<room>` as the agent kim.jane) and reports requests per second, latency
  * p50/p99, errors, non-2xx answers and bodies that differ from the expected one (every answer is compared).
  *
- *   npm run load -- [--engine 1.62|1.42|both] [--duration SECONDS] [--connections N] [--warmup SECONDS] [--json]
+ *   npm run load -- [--engine 1.42|1.53|1.59|1.62|all] [--duration SECONDS] [--connections N] [--warmup SECONDS] [--json]
  *
- * Defaults: engine 1.62 (Deno, as Rocket.Chat 7.x/8.x), 20 s, 100 connections, after 3 s of unmeasured warm-up
+ * Defaults: engine 1.62 (Deno 2, as Rocket.Chat 8.4), 20 s, 100 connections, after 3 s of unmeasured warm-up
  * (10 connections). A script, not a test: it exits 1
  * when any request failed, was not 2xx or had another body, 2 on bad options or when it overran its time bound.
  */
 import * as fs from 'fs';
 
+import { ALL_ENGINES, parseEngineName } from '../engine/engines';
 import type { EngineName } from '../engine/host';
 import { SEED } from '../engine/host';
 import { startServer } from '../server';
@@ -71,7 +72,8 @@ interface LoadOptions {
 
 class UsageError extends Error {}
 
-const USAGE = 'usage: npm run load -- [--engine 1.62|1.42|both] [--duration SECONDS] [--connections N] [--warmup SECONDS] [--json]';
+const USAGE =
+	'usage: npm run load -- [--engine 1.42|1.53|1.59|1.62|all] [--duration SECONDS] [--connections N] [--warmup SECONDS] [--json]';
 
 function positiveInteger(flag: string, text: string | undefined, max: number): number {
 	if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
@@ -89,13 +91,14 @@ export function parseLoadOptions(argv: ReadonlyArray<string>): LoadOptions {
 		const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
 		switch (flag) {
 			case '--engine': {
-				const engine = value();
-				if (engine === 'both') {
-					options.engines = ['1.62', '1.42'];
-				} else if (engine === '1.62' || engine === '1.42') {
+				const given = value() || '';
+				const engine = parseEngineName(given);
+				if (given === 'all') {
+					options.engines = [...ALL_ENGINES];
+				} else if (engine) {
 					options.engines = [engine];
 				} else {
-					throw new UsageError(`--engine: 1.62, 1.42 or both, not ${JSON.stringify(engine)}`);
+					throw new UsageError(`--engine: one of ${ALL_ENGINES.join(', ')} or all, not ${JSON.stringify(given)}`);
 				}
 				break;
 			}

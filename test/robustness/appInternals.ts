@@ -3,6 +3,7 @@
  * Only on 1.42, where the app runs in this process (vm2); on 1.62 it lives in a Deno subprocess.
  * Reads private fields of the host and of the app (`runtime.limiter`): if either is renamed, this fails loudly.
  */
+import { isDenoEngine } from '../engine/engines';
 import type { Host } from '../engine/host';
 
 interface WithManager {
@@ -14,8 +15,8 @@ interface AppWithRuntime {
 }
 
 export function limiterSize(host: Host): number {
-	if (host.engine !== '1.42') {
-		throw new Error('limiterSize: the app instance is only reachable on 1.42 (in-process)');
+	if (isDenoEngine(host.engine)) {
+		throw new Error('limiterSize: the app instance is only reachable on an in-process engine (1.42)');
 	}
 	const manager = (host as unknown as WithManager).manager;
 	const proxied = manager && manager.getOneById(host.appId);

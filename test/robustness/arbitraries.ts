@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 
+import { isDenoEngine } from '../engine/engines';
 import type { EngineName } from '../engine/host';
 import type { Query } from './oracle';
 import { SEED, WORLD } from './world';
@@ -52,9 +53,19 @@ export const HOSTILE_KEYS = [
 	'\u202Etoken',
 ];
 
-/** On 1.62 a request holding an own `__proto__` key wedges the engine's Deno runtime (REAL-ENGINE.md): 1.42 only. */
+/**
+ * A generator choice, not a claim about the app: an own `__proto__` key is generated only for engines that run the
+ * app in-process. On a Deno engine a request holding one (at any depth, in the query, headers or body) makes the
+ * runtime's msgpack decoder throw and ends its read loop: every later request of the run would time out until the
+ * engine restarts the subprocess (test/server/wedge.test.ts characterizes that; README, Security). The request
+ * dies before the app runs, so there is nothing of the app's to fuzz there.
+ */
+export function mayHoldProtoKey(engine: EngineName): boolean {
+	return !isDenoEngine(engine);
+}
+
 export function hostileKeys(engine: EngineName): Array<string> {
-	return engine === '1.42' ? HOSTILE_KEYS.concat(['__proto__']) : HOSTILE_KEYS;
+	return mayHoldProtoKey(engine) ? HOSTILE_KEYS.concat(['__proto__']) : HOSTILE_KEYS;
 }
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit));
@@ -134,7 +145,8 @@ export function queryArbitrary(engine: EngineName): fc.Arbitrary<Query> {
 	);
 	const extraKey = fc.oneof(
 		{ arbitrary: fc.constantFrom(...keys), weight: 3 },
-		{ arbitrary: anyString.filter((key) => engine === '1.42' || key !== '__proto__'), weight: 2 },
+		// the same choice for random keys (see mayHoldProtoKey)
+		{ arbitrary: anyString.filter((key) => mayHoldProtoKey(engine) || key !== '__proto__'), weight: 2 },
 	);
 	const extras = fc.oneof(
 		{ arbitrary: fc.constant([] as Array<[string, unknown]>), weight: 8 },

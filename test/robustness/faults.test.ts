@@ -60,18 +60,19 @@ const CASES: Array<FaultCase> = [
 		logged: {},
 	},
 	{
+		// the lookup reads the visitor only when no open room is listed for the token: the lonely visitor's case
 		method: 'livechat.findVisitorByToken',
 		mode: 'throw',
 		why: 'the visitor reader fails',
-		query: BY_VISITOR,
+		query: CREATION,
 		outcome: { status: 500, cause: injected('livechat.findVisitorByToken') },
-		logged: { token: MARY, agentId: SEED.agentId },
+		logged: { token: LONELY, agentId: SEED.agentId, direction: 'inbound' },
 	},
 	{
 		method: 'livechat.findVisitorByToken',
 		mode: 'undefined',
 		why: 'no such visitor: invalid-token',
-		query: BY_VISITOR,
+		query: CREATION,
 		outcome: { status: 400, error: 'invalid-token' },
 		logged: {},
 	},

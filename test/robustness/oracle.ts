@@ -7,6 +7,7 @@
  * token, agentId, rid, direction (repeated, not a string, empty, over 256, not one of the directions), then what
  * is missing (token, then agentId when rid is absent). The words are those of the README's error table.
  */
+import { isDenoEngine } from '../engine/engines';
 import type { EngineName, RcData, RcRoom, RcUser, RcVisitor } from '../engine/host';
 
 export const KNOWN_PARAMS = ['token', 'agentId', 'rid', 'direction'] as const;
@@ -109,12 +110,12 @@ export function wellFormedQuery(query: Query): Query {
 
 /** The query as the app on this engine receives it. */
 export function asReceived(engine: EngineName, query: Query): Query {
-	return engine === '1.62' ? wellFormedQuery(query) : query;
+	return isDenoEngine(engine) ? wellFormedQuery(query) : query;
 }
 
 /** An error message as the client receives it: through the Deno runtime, UTF-8 on the way back too. */
 export function asDelivered(engine: EngineName, prediction: Prediction): Prediction {
-	if (engine !== '1.62' || prediction.kind !== 'error') {
+	if (!isDenoEngine(engine) || prediction.kind !== 'error') {
 		return prediction;
 	}
 	return { ...prediction, body: { ...prediction.body, error: wellFormed(prediction.body.error) } };

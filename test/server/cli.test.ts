@@ -110,13 +110,13 @@ describe('npm start (test/server/main.ts)', () => {
 		await waitFor(cli, /Stop: Ctrl-C\n/);
 		const out = cli.stdout();
 		const url = (/ready in .*(http:\/\/127\.0\.0\.1:\d+)\n/.exec(out) || [])[1];
-		expect(out.split('\n')[0]).toBe('VoipRoom on a local Rocket.Chat stand-in: Apps-Engine 1.62.0, Deno runtime, demo data');
+		expect(out.split('\n')[0]).toBe('VoipRoom on a local Rocket.Chat stand-in: Apps-Engine 1.62.0, Deno 2.3.1 runtime, demo data');
 		// (a pending line, "package … packaging …", comes first when an app file changed since the zip was made)
 		const lines = out.split('\n');
 		const steps = lines.slice(1, lines.indexOf('')).filter((line) => !/^ {2}\S+ +…/.test(line));
 		expect(steps.map((line) => line.trim().split(/\s+/)[0])).toEqual(['listen', 'package', 'runtime', 'engine', 'install', 'ready']);
 		expect(out).toMatch(/ dist\/voiproom_1\.0\.0\.zip (up to date|packaged)\n/);
-		expect(out).toContain('@rocket.chat/apps-engine 1.62.0 (Rocket.Chat 7.x / 8.x)');
+		expect(out).toContain('@rocket.chat/apps-engine 1.62.0 (Rocket.Chat 8.4)');
 		expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 		expect(out).toContain(`App ${APP_ID} answers under ${url}/api/apps/public/${APP_ID}/`);
 		expect(out).toContain(
@@ -190,7 +190,7 @@ describe('npm start (test/server/main.ts)', () => {
 		expect(out.split('\n')[0]).toBe(
 			`VoipRoom on a local Rocket.Chat stand-in: Apps-Engine 1.42.1, in-process (vm2), data from ${path.join(ROOT, 'test', 'server', 'example-data.json')}`,
 		);
-		expect(out).toContain('@rocket.chat/apps-engine 1.42.1 (Rocket.Chat 6.x)');
+		expect(out).toContain('@rocket.chat/apps-engine 1.42.1 (Rocket.Chat 6.7–6.9)');
 		expect(out).toContain('Rate limit: off (--no-rate-limit: the setting requests_per_minute is 0).');
 		const hints = printedHints(out);
 		expect(hints.map((hint) => hint.title)).toEqual([
@@ -227,6 +227,39 @@ describe('npm start (test/server/main.ts)', () => {
 		expect(cli.stdout()).toContain('SIGTERM: stopping…\nstopped: the app is removed and its runtime has exited\n');
 	}, 120000);
 
+	it.each([
+		['1.59', 'Apps-Engine 1.59.0, Deno 1.46.3 runtime', 'Rocket.Chat 8.0–8.1', '1.46.3'],
+		['1.53', 'Apps-Engine 1.53.1, Deno 1.46.3 runtime', 'Rocket.Chat 7.8', '1.46.3'],
+	])(
+		'--engine %s: serves the app on that engine, and /api/info says which',
+		async (engine, title, behavesAs, deno) => {
+			const cli = startCli(TSX, [MAIN, '--engine', engine, '--port', '0', '--quiet', '--no-rate-limit']);
+			await waitFor(cli, /Stop: Ctrl-C\n/);
+			const out = cli.stdout();
+			expect(out.split('\n')[0]).toBe(`VoipRoom on a local Rocket.Chat stand-in: ${title}, demo data`);
+			const url = (/ready in .*(http:\/\/127\.0\.0\.1:\d+)\n/.exec(out) || [])[1];
+			const info = JSON.parse((await request(`${url}/api/info`)).text) as {
+				behavesAs: string;
+				engine: { name: string; version: string; runtime: string; runtimeVersion: string };
+				app: { status: string };
+			};
+			expect([info.behavesAs, info.engine.name, info.engine.runtime, info.engine.runtimeVersion]).toEqual([
+				behavesAs,
+				engine,
+				'deno',
+				deno,
+			]);
+			// the engine reports the app enabled: 1.53 says auto_enabled, later engines manually_enabled
+			expect(['auto_enabled', 'manually_enabled']).toContain(info.app.status);
+			// the first printed command is the documented call (curl without -i): its output is the body
+			const documented = JSON.parse(await sh(printedHints(out)[0].command)) as { room: { _id: string }; success: boolean };
+			expect([documented.room._id, documented.success]).toEqual([documentedResponseAsServed().room._id, true]);
+			cli.child.kill('SIGTERM');
+			expect(await cli.exited).toEqual({ code: 0, signal: null });
+		},
+		120000,
+	);
+
 	it('a port in use: one line naming the port on stderr, exit code 1 (npx tsx test/server/main.ts --port <busy>)', async () => {
 		const busy = net.createServer();
 		await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
@@ -244,7 +277,7 @@ describe('npm start (test/server/main.ts)', () => {
 	});
 
 	it.each([
-		[['--engine', '2.0'], 2, 'npm start: --engine: 1.62 or 1.42, not "2.0"\n'],
+		[['--engine', '2.0'], 2, 'npm start: --engine: one of 1.42, 1.53, 1.59, 1.62, not "2.0"\n'],
 		[['--port', 'http'], 2, 'npm start: --port: not a port number: "http"\n'],
 		[['--frobnicate'], 2, 'npm start: unknown option "--frobnicate"\n'],
 		[['--data', '/nonexistent/rc.json'], 1, 'npm start: --data /nonexistent/rc.json: cannot read it (ENOENT)\n'],
@@ -253,7 +286,7 @@ describe('npm start (test/server/main.ts)', () => {
 		expect(await cli.exited).toEqual({ code, signal: null });
 		const usage =
 			code === 2
-				? 'usage: npm start -- [--engine 1.62|1.42] [--port N] [--host ADDRESS] [--no-rate-limit] [--data FILE] [--quiet]\n'
+				? 'usage: npm start -- [--engine 1.62|1.59|1.53|1.42] [--port N] [--host ADDRESS] [--no-rate-limit] [--data FILE] [--quiet]\n'
 				: '';
 		expect(cli.stderr()).toBe(`${reason}${usage}`);
 	});
@@ -276,6 +309,8 @@ describe('parseCli', () => {
 			dataFile: path.resolve('x.json'),
 		});
 		expect(parseCli(['--engine', '1.62.0'], {}).engine).toBe('1.62');
+		expect(parseCli(['--engine', '1.59'], {}).engine).toBe('1.59');
+		expect(parseCli(['--engine=1.53.1'], {}).engine).toBe('1.53');
 	});
 
 	it.each([

@@ -5,6 +5,7 @@
  */
 import type { RcData, RcUser } from '../engine/host';
 import { SEED, seedData } from '../engine/host';
+import { setPassword } from './accounts';
 
 export interface Credentials {
 	id: string;
@@ -20,6 +21,10 @@ export const DEMO = {
 	managerToken: 'demo-manager-token-sam-wise',
 	/** plain.user: no omnichannel role */
 	plainUserToken: 'demo-plain-token-plain-user',
+	/** admin: the workspace administrator (role admin, so manage-apps), who logs in with a password: `npm run deploy` */
+	adminId: 'W0rkspac3Adm1nXy',
+	adminUsername: 'admin',
+	adminPassword: 'voiproom-demo-admin',
 };
 
 function manager(): RcUser {
@@ -41,10 +46,32 @@ function manager(): RcUser {
 	};
 }
 
+/** The workspace administrator: no static token, a password (POST /api/v1/login gives it a session). */
+function admin(): RcUser {
+	const created = new Date('2021-01-04T09:00:00.000Z');
+	const user: RcUser = {
+		_id: DEMO.adminId,
+		username: DEMO.adminUsername,
+		name: 'Workspace Admin',
+		roles: ['user', 'admin'],
+		type: 'user',
+		status: 'online',
+		statusConnection: 'online',
+		active: true,
+		emails: [{ address: 'admin@example.com', verified: true }],
+		utcOffset: 0,
+		createdAt: created,
+		_updatedAt: created,
+		settings: { preferences: { language: 'en' } },
+	};
+	setPassword(user, DEMO.adminPassword);
+	return user;
+}
+
 /** A fresh copy of the demo database (the server mutates it: rooms the app creates land in it). */
 export function demoData(): RcData {
 	const data = seedData();
-	data.users.push(manager());
+	data.users.push(manager(), admin());
 	data.tokens = {
 		...data.tokens,
 		[DEMO.agentId]: DEMO.agentToken,

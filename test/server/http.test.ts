@@ -7,6 +7,7 @@ import * as net from 'net';
 
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 
+import { isDenoEngine } from '../engine/engines';
 import type { EngineName } from '../engine/host';
 import { FIXTURE_ENDPOINT, writeFixtureZip } from '../engine/host/fixtureApp';
 import { documentedResponseAsServed, ENGINES } from '../engine/support';
@@ -32,6 +33,17 @@ const CARD_PT_BR = [
 ].join('\n');
 
 const caller = { id: DEMO.callerId, token: DEMO.callerToken };
+
+/** What GET /api/info must say on each engine (written out, not read from the engine table it checks). */
+const EXPECTED_INFO: Record<
+	EngineName,
+	{ rocketChat: string; behavesAs: string; version: string; runtime: string; runtimeVersion: string }
+> = {
+	'1.42': { rocketChat: '6.7', behavesAs: 'Rocket.Chat 6.7–6.9', version: '1.42.1', runtime: 'vm2', runtimeVersion: '3.12.2' },
+	'1.53': { rocketChat: '7.8', behavesAs: 'Rocket.Chat 7.8', version: '1.53.1', runtime: 'deno', runtimeVersion: '1.46.3' },
+	'1.59': { rocketChat: '8.0', behavesAs: 'Rocket.Chat 8.0–8.1', version: '1.59.0', runtime: 'deno', runtimeVersion: '1.46.3' },
+	'1.62': { rocketChat: '8.4', behavesAs: 'Rocket.Chat 8.4', version: '1.62.0', runtime: 'deno', runtimeVersion: '2.3.1' },
+};
 
 describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 	let server: RunningServer;
@@ -228,11 +240,11 @@ describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 			probe = `${server.url}/api/apps/public/${await server.host.installExtra(await writeFixtureZip({}, `host-probe-server-${engine}`))}/${FIXTURE_ENDPOINT}`;
 		});
 
-		it('JSON body and qs query, lower-cased headers, the user; own __proto__ keys never reach the app', async () => {
+		it('JSON body and qs query (qs drops ?__proto__=), lower-cased headers, the user', async () => {
 			const res = await request(`${probe}?a[b]=1&t=x&t=y&__proto__=z&access_token=kept`, {
 				method: 'POST',
 				headers: { ...auth(server.users.manager), 'Content-Type': 'application/json', 'X-Custom': 'Yes' },
-				body: '{"x":1,"list":[1,"2"],"__proto__":{"polluted":true},"nested":{"__proto__":{"polluted":true},"y":2}}',
+				body: '{"x":1,"list":[1,"2"],"nested":{"y":2}}',
 			});
 			const echo = json(res.text) as { headers: Record<string, string> } & Record<string, unknown>;
 			expect([res.status, res.headers['content-type']]).toEqual([201, JSON_UTF8]);
@@ -249,13 +261,68 @@ describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 			]);
 		});
 
-		it('an urlencoded body, parsed as express.urlencoded({ extended: false }) does', async () => {
+		it("an urlencoded body, parsed as body-parser 1.x's urlencoded() (extended: qs) does; qs drops __proto__", async () => {
 			const res = await request(probe, {
 				method: 'POST',
 				headers: { ...auth(server.users.manager), 'Content-Type': 'application/x-www-form-urlencoded' },
-				body: 'a=1&a=2&b[c]=3&d=x+y',
+				body: 'a=1&a=2&b[c]=3&d=x+y&__proto__[e]=1&f[__proto__]=2&toString=kept',
 			});
-			expect([res.status, (json(res.text) as { content: unknown }).content]).toEqual([201, { a: ['1', '2'], 'b[c]': '3', d: 'x y' }]);
+			const content = (json(res.text) as { content: Record<string, unknown> }).content;
+			expect([res.status, content, Object.keys(content)]).toEqual([
+				201,
+				{ a: ['1', '2'], b: { c: '3' }, d: 'x y', f: {}, toString: 'kept' },
+				['a', 'b', 'd', 'f', 'toString'],
+			]);
+		});
+
+		if (!isDenoEngine(engine)) {
+			// On the Deno engines this body wedges the app's runtime: test/server/wedge.test.ts characterizes it.
+			it("an own __proto__ key in a JSON body reaches the app (body-parser's JSON.parse keeps it; so does the stand-in)", async () => {
+				const res = await request(probe, {
+					method: 'POST',
+					headers: { ...auth(server.users.manager), 'Content-Type': 'application/json' },
+					body: '{"x":1,"__proto__":{"polluted":true},"nested":[{"__proto__":{"y":2}}]}',
+				});
+				const content = (json(res.text) as { content: Record<string, unknown> }).content;
+				const nested = (content.nested as Array<Record<string, unknown>>)[0];
+				expect([res.status, Object.keys(content), content.__proto__, Object.keys(nested), nested.__proto__]).toEqual([
+					201,
+					['x', '__proto__', 'nested'],
+					{ polluted: true },
+					['__proto__'],
+					{ y: 2 },
+				]);
+			});
+		}
+
+		it.each([
+			['a JSON body of another type (+json): not parsed', 'application/vnd.api+json', '{"x":1}', 201, {}],
+			['a text body: not parsed (nor read: no size limit applies)', 'text/plain', 'x'.repeat(200 * 1024), 201, {}],
+			['no Content-Type: not parsed', '', '{"x":1}', 201, {}],
+			['JSON with a BOM and whitespace', 'application/json; charset=utf-8', '\uFEFF \n{"x":[]}', 201, { x: [] }],
+			['strict JSON: a bare string is refused', 'application/json', '"text"', 400, 'Bad Request'],
+			['JSON over 100 kB', 'application/json', `{"x":"${'y'.repeat(100 * 1024)}"}`, 413, 'Payload Too Large'],
+			['JSON in an unsupported charset', 'application/json; charset=iso-8859-1', '{"x":1}', 415, 'Unsupported Media Type'],
+			[
+				'a form body over 1000 parameters',
+				'application/x-www-form-urlencoded',
+				Array.from({ length: 1001 }, (_, i) => `p${i}=1`).join('&'),
+				413,
+				'Payload Too Large',
+			],
+			['a form body nested deeper than 32', 'application/x-www-form-urlencoded', `a${'[b]'.repeat(33)}=1`, 400, 'Bad Request'],
+		])("body-parser's edges: %s", async (_case, type, body, status, expected) => {
+			const res = await request(probe, {
+				method: 'POST',
+				headers: { ...auth(server.users.manager), ...(type ? { 'Content-Type': type } : {}) },
+				body,
+			});
+			if (status === 201) {
+				expect([res.status, (json(res.text) as { content: unknown }).content]).toEqual([status, expected]);
+			} else {
+				expect([res.status, res.headers['content-type']]).toEqual([status, 'text/html; charset=utf-8']);
+				expect(res.text).toContain(`<pre>${String(expected)}</pre>`);
+			}
 		});
 
 		it('no credentials on a POST either: 401 before the app', async () => {
@@ -291,14 +358,15 @@ describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 			expect([res.status, res.headers['content-type']]).toEqual([200, 'application/json']);
 			const pid = server.host.runtimePid();
 			expect(info).toEqual({
+				version: EXPECTED_INFO[engine].rocketChat,
 				server: 'VoipRoom local Rocket.Chat stand-in (test/server)',
-				behavesAs: engine === '1.62' ? 'Rocket.Chat 7.x / 8.x' : 'Rocket.Chat 6.x',
+				behavesAs: EXPECTED_INFO[engine].behavesAs,
 				engine: {
 					name: engine,
-					version: engine === '1.62' ? '1.62.0' : '1.42.1',
-					runtime: engine === '1.62' ? 'deno' : 'vm2',
-					runtimeVersion: engine === '1.62' ? '2.9.6' : '3.12.2',
-					...(engine === '1.62' ? { runtimePid: pid } : { inProcess: true }),
+					version: EXPECTED_INFO[engine].version,
+					runtime: EXPECTED_INFO[engine].runtime,
+					runtimeVersion: EXPECTED_INFO[engine].runtimeVersion,
+					...(isDenoEngine(engine) ? { runtimePid: pid } : { inProcess: true }),
 				},
 				app: { id: APP_ID, name: 'VoipRoom', version: '1.0.0', status: await server.host.status(), baseUrl: server.appBaseUrl },
 				settings: {
@@ -309,7 +377,7 @@ describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 				},
 				success: true,
 			});
-			if (engine === '1.62') {
+			if (isDenoEngine(engine)) {
 				expect([typeof pid, isAlive(pid as number)]).toEqual(['number', true]);
 			}
 		});
@@ -406,7 +474,7 @@ describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 		const port = server.port;
 		await server.stop();
 		await server.stop();
-		if (engine === '1.62') {
+		if (isDenoEngine(engine)) {
 			expect(typeof pid).toBe('number');
 			expect(await waitGone(pid as number)).toBe(true);
 		} else {

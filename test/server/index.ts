@@ -14,7 +14,7 @@ import * as path from 'path';
 
 import { prepareDenoRuntime } from '../engine/deno';
 import { ENGINE_TABLE } from '../engine/engines';
-import type { EngineName, Host, RcData } from '../engine/host';
+import type { EngineName, Host, LivenessTimings, RcData } from '../engine/host';
 import { startHost } from '../engine/host';
 import { enginePackageRoot } from '../engine/host/engine';
 import { ensurePackaged, isZipCurrent, ROOT, zipPath } from '../tools/package';
@@ -23,14 +23,15 @@ import { demoData } from './demo';
 import { pickUsers } from './data';
 import { sendStatus } from './express';
 import { createHandler } from './rest';
+import { rocketChatVersion } from './restApi';
 
-export type { EngineName, Host, RcData } from '../engine/host';
+export type { EngineName, Host, LivenessTimings, RcData } from '../engine/host';
 export type { Credentials } from './demo';
 export { DEMO, DEMO_USERS, demoData } from './demo';
 export { DataError, loadDataFile } from './data';
 
 export interface ServerOptions {
-	/** '1.62' (default: Deno runtime, as Rocket.Chat 7.x/8.x) or '1.42' (in-process vm2, as Rocket.Chat 6.x) */
+	/** an engine of test/engine/engines.ts (default '1.62') */
 	engine?: EngineName;
 	/** default 3000; 0 = an ephemeral port */
 	port?: number;
@@ -46,6 +47,13 @@ export interface ServerOptions {
 	progress?: (step: StartupStep) => void;
 	/** the engine's per-request timeout for the app's Deno subprocess (1.62; APPS_ENGINE_RUNTIME_TIMEOUT), default 30000 */
 	runtimeTimeoutMs?: number;
+	/** Deno engines: the liveness check's timings (test/engine/host/liveness.ts), default the engine's (10 s, 1 s, 4) */
+	liveness?: LivenessTimings;
+	/**
+	 * false: start with no app installed, as a workspace before its first upload (`npm run deploy` or POST /api/apps
+	 * installs it; `appId`/`appBaseUrl` are then those of app.json's id). Default true: the packaged app is installed.
+	 */
+	installApp?: boolean;
 }
 
 export type StartupStepName = 'listen' | 'package' | 'runtime' | 'engine' | 'install' | 'ready';
@@ -86,9 +94,6 @@ export class ServerStartError extends Error {
 	}
 }
 
-/** written by prepareDenoRuntime() once the Deno runtime's cache is ready (test/engine/deno.ts) */
-const DENO_STAMP = path.join(ROOT, 'test', '.cache', 'deno', 'stamp.json');
-
 function behavesAs(engine: EngineName): string {
 	return `Rocket.Chat ${ENGINE_TABLE[engine].rocketChat}`;
 }
@@ -98,9 +103,19 @@ function packageVersion(name: string, from?: string): string {
 	return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
-function appInfo(): { name: string; version: string } {
-	const { name, version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as { name: string; version: string };
-	return { name, version };
+/** The version of what runs the app: the engine row's Deno package, or the engine's vm2. */
+function runtimeVersion(engine: EngineName): string {
+	const row = ENGINE_TABLE[engine];
+	return row.runtime === 'deno' ? packageVersion(row.denoPackage as string) : packageVersion('vm2', enginePackageRoot(engine));
+}
+
+function appInfo(): { id: string; name: string; version: string } {
+	const { id, name, version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as {
+		id: string;
+		name: string;
+		version: string;
+	};
+	return { id, name, version };
 }
 
 function listen(server: http.Server, port: number, hostname: string): Promise<number> {
@@ -196,37 +211,51 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 	let host: Host | undefined;
 	try {
 		t = Date.now();
-		const cached = isZipCurrent();
+		const installApp = options.installApp !== false;
+		const cached = !installApp || isZipCurrent();
 		if (!cached) {
 			pending(
 				'package',
 				`packaging ${path.relative(ROOT, zipPath())} with rc-apps (an app file changed or there is no zip yet; ~20 s)…`,
 			);
 		}
-		const zip = ensurePackaged();
-		step('package', Date.now() - t, `${path.relative(ROOT, zip)} ${cached ? 'up to date' : 'packaged'}`);
+		const zip = installApp ? ensurePackaged() : undefined;
+		step(
+			'package',
+			Date.now() - t,
+			zip ? `${path.relative(ROOT, zip)} ${cached ? 'up to date' : 'packaged'}` : 'none: no app installed at start',
+		);
 
 		t = Date.now();
-		if (engine === '1.62') {
-			if (!fs.existsSync(DENO_STAMP)) {
+		const row = ENGINE_TABLE[engine];
+		if (row.runtime === 'deno') {
+			// written by prepareDenoRuntime() once the engine's Deno cache is ready (test/engine/deno.ts)
+			if (!fs.existsSync(path.join(ROOT, 'test', '.cache', 'deno', engine, 'stamp.json'))) {
 				pending('runtime', "preparing the Deno runtime's offline cache (first run only: deno fetches its npm packages)…");
 			}
-			await prepareDenoRuntime();
-			step('runtime', Date.now() - t, `Deno ${packageVersion('deno')}, offline cache ready`);
+			await prepareDenoRuntime(engine);
+			step('runtime', Date.now() - t, `Deno ${runtimeVersion(engine)}, offline cache ready`);
 		} else {
-			step('runtime', Date.now() - t, `vm2 ${packageVersion('vm2', enginePackageRoot('1.42'))}, in this process`);
+			step('runtime', Date.now() - t, `vm2 ${runtimeVersion(engine)}, in this process`);
 		}
 
 		t = Date.now();
 		// A server runs for long: keep the newest app log entries only, as a bounded log would.
-		host = await startHost({ engine, zipPath: zipPath(), data, runtimeTimeoutMs: options.runtimeTimeoutMs, logRetention: 10000 });
+		host = await startHost({
+			engine,
+			zipPath: zip,
+			data,
+			runtimeTimeoutMs: options.runtimeTimeoutMs,
+			liveness: options.liveness,
+			logRetention: 10000,
+		});
 		const total = Date.now() - t;
-		const engineVersion = packageVersion(engine === '1.62' ? '@rocket.chat/apps-engine' : 'apps-engine-1.42');
+		const engineVersion = packageVersion(ENGINE_TABLE[engine].packageName);
 		step('engine', total - host.timings.installMs, `@rocket.chat/apps-engine ${engineVersion} (${behavesAs(engine)})`);
 		if (options.rateLimit === false) {
 			await host.setSetting('requests_per_minute', 0);
 		}
-		step('install', host.timings.installMs, `${appInfo().name} ${appInfo().version} ${await host.status()}`);
+		step('install', host.timings.installMs, zip ? `${appInfo().name} ${appInfo().version} ${await host.status()}` : 'no app installed');
 	} catch (e) {
 		await closeServer(server);
 		if (host) {
@@ -236,28 +265,36 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 	}
 
 	const running = host;
-	const appBaseUrl = `${url}/api/apps/public/${running.appId}`;
+	const appId = running.appId || appInfo().id;
+	const appBaseUrl = `${url}/api/apps/public/${appId}`;
 	handler = createHandler({
 		host: running,
 		db: data,
 		log,
 		info: async () => {
-			const pid = running.runtimePid();
+			const pid = running.runtimePid(appId);
+			const installed = await running.installedApp(appId);
 			const settings: Record<string, unknown> = {};
+			const stored = running.appSettings(appId);
 			for (const id of ['allowed_roles', 'create_room_when_none_open', 'requests_per_minute', 'rate_limit_window_ms']) {
-				settings[id] = running.getSetting(id);
+				settings[id] = stored[id] ? (stored[id].value !== undefined ? stored[id].value : stored[id].packageValue) : undefined;
 			}
 			return {
+				// getServerInfo (apps/meteor/app/api/server/lib/getServerInfo.ts): major.minor for anonymous callers
+				version: rocketChatVersion(engine),
 				server: 'VoipRoom local Rocket.Chat stand-in (test/server)',
 				behavesAs: behavesAs(engine),
 				engine: {
 					name: engine,
-					version: packageVersion(engine === '1.62' ? '@rocket.chat/apps-engine' : 'apps-engine-1.42'),
+					version: packageVersion(ENGINE_TABLE[engine].packageName),
 					runtime: ENGINE_TABLE[engine].runtime,
-					runtimeVersion: engine === '1.62' ? packageVersion('deno') : packageVersion('vm2', enginePackageRoot('1.42')),
+					runtimeVersion: runtimeVersion(engine),
 					...(pid !== undefined ? { runtimePid: pid } : { inProcess: true }),
 				},
-				app: { id: running.appId, ...appInfo(), status: await running.status(), baseUrl: appBaseUrl },
+				// the installed app as the engine has it (an update shows at once), null before the first install
+				app: installed
+					? { id: installed.id, name: installed.name, version: installed.version, status: installed.status, baseUrl: appBaseUrl }
+					: null,
 				settings,
 			};
 		},
@@ -268,7 +305,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 	return {
 		url,
 		port,
-		appId: running.appId,
+		appId,
 		host: running,
 		appBaseUrl,
 		users: pickUsers(data),

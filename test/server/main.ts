@@ -2,7 +2,8 @@
  * `npm start`: packages the app, starts the real Apps-Engine with it and serves HTTP as a Rocket.Chat server
  * would, on demo data. Options:
  *
- *   --engine 1.62|1.42   the engine (default 1.62: Deno, as Rocket.Chat 7.x/8.x; 1.42: in-process, as 6.x)
+ *   --engine NAME        an engine of test/engine/engines.ts: 1.62 (default: Deno 2, as later 8.x), 1.59 (Deno 1,
+ *                        as 8.0), 1.53 (Deno 1, as 7.x), 1.42 (in-process vm2, as 6.x); `1.59.0` works too
  *   --port N             default 3000, or the PORT environment variable; 0 picks a free port
  *   --host ADDRESS       default 127.0.0.1
  *   --no-rate-limit      sets the app's requests_per_minute to 0 through the engine
@@ -15,6 +16,7 @@ import { fork } from 'child_process';
 import * as path from 'path';
 
 import type { EngineName } from '../engine/host';
+import { ALL_ENGINES, ENGINE_TABLE, parseEngineName } from '../engine/engines';
 import type { RunningServer, StartupStep } from './index';
 
 interface CliOptions {
@@ -31,7 +33,9 @@ class UsageError extends Error {}
 /** host.stop() waits up to 5 s for the Deno subprocess, then kills it: this is only a last resort */
 const STOP_TIMEOUT_MS = 15000;
 
-const USAGE = `usage: npm start -- [--engine 1.62|1.42] [--port N] [--host ADDRESS] [--no-rate-limit] [--data FILE] [--quiet]`;
+const ENGINE_CHOICES = [...ALL_ENGINES].reverse().join('|');
+
+const USAGE = `usage: npm start -- [--engine ${ENGINE_CHOICES}] [--port N] [--host ADDRESS] [--no-rate-limit] [--data FILE] [--quiet]`;
 
 function parsePort(text: string, from: string): number {
 	if (!/^\d+$/.test(text) || Number(text) > 65535) {
@@ -68,13 +72,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
 		switch (flag) {
 			case '--engine': {
 				const name = value();
-				if (/^1\.62(\.0)?$/.test(name)) {
-					options.engine = '1.62';
-				} else if (/^1\.42(\.1)?$/.test(name)) {
-					options.engine = '1.42';
-				} else {
-					throw new UsageError(`--engine: 1.62 or 1.42, not ${JSON.stringify(name)}`);
+				const engine = parseEngineName(name);
+				if (!engine) {
+					throw new UsageError(`--engine: one of ${ALL_ENGINES.join(', ')}, not ${JSON.stringify(name)}`);
 				}
+				options.engine = engine;
 				break;
 			}
 			case '--port':
@@ -177,7 +179,8 @@ async function serve(options: CliOptions): Promise<void> {
 	process.on('SIGTERM', () => stop('SIGTERM'));
 	process.on('disconnect', () => stop('supervisor gone'));
 
-	const engineName = options.engine === '1.62' ? '1.62.0, Deno runtime' : '1.42.1, in-process (vm2)';
+	const row = ENGINE_TABLE[options.engine];
+	const engineName = row.runtime === 'deno' ? `${row.version}, Deno ${row.denoVersion} runtime` : `${row.version}, in-process (vm2)`;
 	console.log(
 		`VoipRoom on a local Rocket.Chat stand-in: Apps-Engine ${engineName}${options.dataFile ? `, data from ${options.dataFile}` : ', demo data'}`,
 	);

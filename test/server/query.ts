@@ -216,7 +216,7 @@ export function parseQueryString(text: string | null | undefined): QueryObject {
 	return finish(result) as QueryObject;
 }
 
-/** True when some object at any depth has an own `__proto__` key (what wedges the 1.62 Deno runtime). */
+/** True when some object at any depth has an own `__proto__` key (what wedges the Deno engines' runtime). */
 export function hasOwnProtoKey(value: unknown, depth = 0): boolean {
 	if (value === null || typeof value !== 'object' || depth > 32) {
 		return false;

@@ -1,28 +1,57 @@
 /**
- * The HTTP side of the stand-in, as Rocket.Chat's serves an app (apps/meteor/app/apps/server/bridges/api.ts and
+ * The HTTP side of the stand-in, as Rocket.Chat serves an app (apps/meteor/app/apps/server/bridges/api.ts and
  * router.ts, express 4):
  *
- *   /api/apps/public/{appId}/{path}   every registered endpoint, any method; body parsed by
- *                                     express.urlencoded({ extended: false }) and express.json();
- *                                     query by qs (./query.ts); X-User-Id + X-Auth-Token → `user`; an
- *                                     `authRequired` endpoint without a matching user: 401 `Unauthorized`
- *                                     (express' res.send of a string: text/html) before the app runs; the app's
- *                                     status, headers and content through res.set/res.status/res.send; an
- *                                     exception: 500 with its message; an unknown app or path: 404 `Not Found`
+ *   /api/apps/public/{appId}/{path}   every registered endpoint, any method (router.all: the method is the
+ *                                     runtime's business, after authentication); body parsed by body-parser
+ *                                     1.x's urlencoded() then json(), as router.ts mounts them (see BODY_PARSERS:
+ *                                     an own `__proto__` key in a JSON body is KEPT); query by qs (./query.ts);
+ *                                     X-User-Id + X-Auth-Token → `user`; an `authRequired` endpoint without a
+ *                                     matching user: 401 `Unauthorized` (express' res.send of a string:
+ *                                     text/html) before the app runs; the app's status, headers and content
+ *                                     through res.set/res.status/res.send; an exception: 500 with its message;
+ *                                     an unknown app or path: 404 `Not Found`; a body the parsers refuse:
+ *                                     finalhandler's production error page (400, 413, 415)
  *   POST /api/v1/commands.run         Rocket.Chat's REST route for slash commands (body `{ command, params,
  *                                     roomId, tmid? }`), answering `{ messages, success: true }` (see below)
  *   GET /api/info                     which engine, runtime and app this is
+ *   /api/v1/login, me, logout and the apps API (/api/apps, /api/apps/:id…) that rc-apps deploy uses: ./appsApi.ts
  *
  * Everything else: 404 `Not Found`.
+ *
+ * WHERE THIS STAND-IN STILL DIFFERS FROM ROCKET.CHAT (the one list; the engine host's own is in
+ * test/engine/host/README.md). None of these makes it kinder to a request than Rocket.Chat is:
+ *
+ * - Only the three routes above. No `/api/apps/private/{appId}/{hash}` routes, no UI, no other REST routes, no
+ *   websocket (hence the commands.run extension below).
+ * - Authentication: X-User-Id + X-Auth-Token against the plain tokens of `db.tokens`; Rocket.Chat compares hashed
+ *   login and personal access tokens, and also accepts OAuth (`Authorization: Bearer`, `?access_token=`): the
+ *   stand-in drops `access_token` from the query as Rocket.Chat does, but never authenticates by it.
+ * - Body parsers: the body-parser package at 1.20.3 (the version express 4.21 pins); Rocket.Chat's own pin in the
+ *   7.x/8.x lines was not checked. Every engine gets router.ts's parsers (Rocket.Chat 7.6 to 8.x); the 6.x server
+ *   (engine 1.42) parsed app bodies with other, global middlewares, not modelled.
+ * - Query: query.ts is a re-implementation of qs 6.13 for express' options, not the qs package.
+ * - None of the middlewares around the router: no request log, metrics or tracing (`X-Trace-Id` when
+ *   Rocket.Chat's tracing is on), no compression, no CORS.
+ * - commands.run: the body is read with JSON.parse or querystring, not Rocket.Chat's REST layer, and the answer
+ *   carries the app's ephemeral messages (Rocket.Chat sends them over the websocket).
+ * - One process, one instance: no cluster, and no second server process sharing the apps.
+ * - Engine timings: APPS_ENGINE_RUNTIME_TIMEOUT is the 30 s default unless the caller sets `runtimeTimeoutMs`;
+ *   the Deno liveness check runs the engine's defaults unless the caller sets `liveness` (tests that wait for a
+ *   restart do: test/engine/host/liveness.ts). Rocket.Chat cannot change the liveness timings.
  */
 import type { IncomingMessage, ServerResponse } from 'http';
 import * as querystring from 'querystring';
 
+import * as bodyParser from 'body-parser';
+
 import type { ApiCallRequest, Host, RcData, RcRoom, RcUser } from '../engine/host';
+import { sessionUser } from './accounts';
+import { isDeployRoute, serveDeployRoute } from './appsApi';
 import { parseCommandParams } from './commandParams';
 import { sendApiJson, sendErrorPage, sendLikeExpress, sendStatus } from './express';
 import type { QueryObject } from './query';
-import { hasOwnProtoKey, parseQueryString } from './query';
+import { parseQueryString } from './query';
 
 /** body-parser's default limit */
 const BODY_LIMIT = 100 * 1024;
@@ -66,47 +95,42 @@ function mediaType(req: IncomingMessage): string {
 		.toLowerCase();
 }
 
-/** Drops own `__proto__` keys: JSON.parse and Node's querystring make them, and one wedges the 1.62 Deno runtime. */
-function withoutProtoKeys(value: unknown): unknown {
-	if (Array.isArray(value)) {
-		return value.map(withoutProtoKeys);
-	}
-	if (value !== null && typeof value === 'object') {
-		const out: Record<string, unknown> = {};
-		for (const key of Object.keys(value)) {
-			if (key !== '__proto__') {
-				out[key] = withoutProtoKeys((value as Record<string, unknown>)[key]);
-			}
-		}
-		return out;
-	}
-	return value;
+/**
+ * The body parsers of Rocket.Chat's app router (apps/meteor/app/apps/server/bridges/router.ts, 7.6 to 8.x):
+ *
+ *   apiServer.use('/api/apps/public/:appId', bodyParser.urlencoded(), bodyParser.json());
+ *
+ * with body-parser 1.x itself (the package, not a copy), in that order. `urlencoded()` without options is the
+ * extended parser in 1.x (`extended = opts.extended !== false`; it only warns that the default will change, which
+ * Rocket.Chat's PR #40283 silenced by writing `extended: true`): qs 6.13 with allowPrototypes, depth 32 (deeper:
+ * 400), at most 1000 parameters (more: 413), arrays up to max(100, parameter count). qs never makes an own
+ * `__proto__` key. `json()`: `application/json` only (not `+json` types), strict (an object or an array), 100 kB,
+ * UTF-8/16/32 charsets (others 415), gzip/deflate bodies inflated, and JSON.parse, which KEEPS an own `__proto__`
+ * key (`{"__proto__": …}`): this stand-in passes it on, as Rocket.Chat does. A request neither parser takes (no
+ * body, another type) reaches the app with `content` `{}`, its body unread.
+ */
+const BODY_PARSERS = [bodyParser.urlencoded({ extended: true }), bodyParser.json()];
+
+/** A body-parser error: http-errors' `status` (400 bad JSON, 413 too large, 415 charset/encoding, …). */
+interface ParserError extends Error {
+	status?: number;
 }
 
-/**
- * body-parser as router.ts mounts it: JSON (`application/json`, `*+json`; strict: an object or array) and
- * urlencoded (not extended: Node's querystring); other types, or no body, leave `{}`.
- */
-function parseBody(req: IncomingMessage, raw: Buffer): unknown {
-	if (raw.length === 0) {
-		return {};
+/** Runs the router's parsers on the request, as express would; the body they made (`req.body`). */
+async function parseBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+	for (const parser of BODY_PARSERS) {
+		await new Promise<void>((resolve, reject) => {
+			parser(req, res, (error?: unknown) => {
+				if (error) {
+					const status = (error as ParserError).status;
+					reject(typeof status === 'number' && status >= 400 && status < 600 ? new HttpError(status) : error);
+				} else {
+					resolve();
+				}
+			});
+		});
 	}
-	const type = mediaType(req);
-	const text = raw.toString('utf8');
-	if (type === 'application/json' || /^application\/[^/]+\+json$/.test(type)) {
-		if (!/^[\s\uFEFF]*[[{]/.test(text)) {
-			throw new HttpError(400);
-		}
-		try {
-			return JSON.parse(text) as unknown;
-		} catch {
-			throw new HttpError(400);
-		}
-	}
-	if (type === 'application/x-www-form-urlencoded') {
-		return { ...querystring.parse(text) };
-	}
-	return {};
+	return (req as IncomingMessage & { body?: unknown }).body;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -121,7 +145,7 @@ export function authenticatedUser(db: RcData, userId: string | undefined, token:
 	}
 	const tokens = db.tokens || {};
 	if (!Object.prototype.hasOwnProperty.call(tokens, userId) || tokens[userId] !== token) {
-		return undefined;
+		return sessionUser(db, userId, token);
 	}
 	return db.users.find((user) => user._id === userId);
 }
@@ -171,6 +195,8 @@ export function createHandler(ctx: RestContext): (req: IncomingMessage, res: Ser
 				who = await runCommand(ctx, req, res);
 			} else if (/^\/api\/info\/?$/i.test(pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
 				sendApiJson(req, res, 200, { ...(await ctx.info()), success: true });
+			} else if (isDeployRoute(pathname)) {
+				who = await serveDeployRoute({ host: ctx.host, db: ctx.db, engine: ctx.host.engine, log: ctx.log }, req, res, pathname);
 			} else {
 				sendStatus(req, res, 404);
 			}
@@ -195,7 +221,7 @@ async function serveApp(
 	rest: string,
 	search: string,
 ): Promise<RcUser | undefined> {
-	const content = withoutProtoKeys(parseBody(req, await readBody(req)));
+	const content = await parseBody(req, res);
 	// every installed app has its router (the host's app, and any installed with host.installExtra)
 	const endpoint = ctx.host.registeredApis(appId).find((route) => routeMatches(route.path, rest));
 	if (!endpoint) {
@@ -222,9 +248,6 @@ async function serveApp(
 		if (value !== undefined) {
 			headers[name] = value;
 		}
-	}
-	if (hasOwnProtoKey(query)) {
-		throw new Error('stand-in: the query parser made an own __proto__ key');
 	}
 	const result = await ctx.host.call(endpoint.path, {
 		appId,

@@ -64,13 +64,27 @@ function linkNodeModules(target: string): void {
 	fs.writeFileSync(path.join(target, '@types', 'node', 'index.d.ts'), NODE_TYPES_STUB);
 }
 
-export function packageApp(options: { quiet?: boolean } = {}): string {
+/**
+ * A staging copy of the app's files (APP_FILES of `source`, default the repository) with the packager's node_modules,
+ * in a new temporary folder the caller removes. `npm run deploy` runs `rc-apps deploy` in one too.
+ */
+export function stageApp(source: string = ROOT): string {
 	const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'voiproom-package-'));
 	try {
 		for (const name of APP_FILES) {
-			fs.cpSync(path.join(ROOT, name), path.join(staging, name), { recursive: true });
+			fs.cpSync(path.join(source, name), path.join(staging, name), { recursive: true });
 		}
 		linkNodeModules(path.join(staging, 'node_modules'));
+		return staging;
+	} catch (e) {
+		fs.rmSync(staging, { recursive: true, force: true });
+		throw e;
+	}
+}
+
+export function packageApp(options: { quiet?: boolean } = {}): string {
+	const staging = stageApp();
+	try {
 		execFileSync(path.join(ROOT, 'node_modules', '.bin', 'rc-apps'), ['package'], {
 			cwd: staging,
 			stdio: options.quiet ? 'pipe' : 'inherit',

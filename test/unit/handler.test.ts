@@ -36,7 +36,7 @@ function source(overrides: Partial<RoomSource> = {}, rooms: Array<ILivechatRoom>
 			return found ? { ...found } : undefined;
 		},
 		visitorByToken: async (token) => [mary, joe].find((v) => v.token === token),
-		openRoomsOf: async () => [room],
+		openRoomsByToken: async () => [room],
 		userById: async () => undefined,
 		createRoom: async () => undefined,
 		closeRoom: async (closing, comment) => {

@@ -26,11 +26,13 @@ class MemorySource implements ResolveSource {
 		this.calls.push('visitorByToken');
 		return this.visitors.find((visitor) => visitor.token === token);
 	}
-	async openRoomsOf(visitor: IVisitor): Promise<Array<ILivechatRoom>> {
-		this.calls.push('openRoomsOf');
+	/** As Rocket.Chat's bridge: by the token alone (a room whose visitor is gone is listed, without `visitor`). */
+	async openRoomsByToken(token: string): Promise<Array<ILivechatRoom>> {
+		this.calls.push('openRoomsByToken');
 		return this.rooms.filter((room): room is ILivechatRoom => {
-			const live = room as ILivechatRoom;
-			return room.type === 'l' && !!live.visitor && live.visitor.id === visitor.id && live.isOpen;
+			const live = room as ILivechatRoom & { orphanOf?: string };
+			const roomToken = live.visitor ? live.visitor.token : live.orphanOf;
+			return room.type === 'l' && roomToken === token && live.isOpen;
 		});
 	}
 	async userById(id: string): Promise<IUser | undefined> {
@@ -70,7 +72,13 @@ function world(): MemorySource {
 			liveRoom('r-mary-closed', mary, { isOpen: false, createdAt: new Date('2024-03-01T00:00:00Z') }),
 			{ ...liveRoom('r-voip', mary), type: 'v' } as unknown as IRoom,
 			{ id: 'r-channel', type: 'c' } as IRoom,
-			{ ...liveRoom('r-orphan', mary), visitor: undefined } as unknown as IRoom,
+			// the newest open room listed for mary's token, but its visitor document is gone (no `visitor` after conversion)
+			{
+				...liveRoom('r-orphan', mary),
+				visitor: undefined,
+				orphanOf: 'tok-mary',
+				createdAt: new Date('2024-04-01T00:00:00Z'),
+			} as unknown as IRoom,
 		],
 		[mary, bob],
 		[agent('ag1', ['livechat-agent']), agent('ag3', ['livechat-agent']), agent('not-agent', ['user'])],
@@ -123,10 +131,18 @@ describe('resolveRoom with rid', () => {
 });
 
 describe('resolveRoom without rid', () => {
-	it('prefers the open room served by the agent, in two reads', async () => {
+	it('prefers the open room served by the agent, in one read (the list by token; no visitor read)', async () => {
 		const source = world();
 		expect(await resolve(source, { token: 'tok-mary', agentId: 'ag1' })).toEqual(['r-mary-old', false]);
-		expect(source.calls).toEqual(['visitorByToken', 'openRoomsOf']);
+		expect(source.calls).toEqual(['openRoomsByToken']);
+	});
+
+	it('never answers a listed room whose visitor was deleted', async () => {
+		const source = world();
+		source.rooms.splice(0, 2);
+		// only r-orphan is open for tok-mary now: the visitor is read and, with creation on, a room is created
+		expect(await resolve(source, { token: 'tok-mary', agentId: 'ag3' })).toEqual(['new-4', true]);
+		expect(source.calls).toEqual(['openRoomsByToken', 'visitorByToken', 'openRoomsByToken', 'userById', 'createRoom', 'roomById']);
 	});
 
 	it('else takes the most recently created open room', async () => {
@@ -136,7 +152,7 @@ describe('resolveRoom without rid', () => {
 	it('answers invalid-token for an unknown visitor', async () => {
 		const source = world();
 		expect(await resolve(source, { token: 'tok-nobody', agentId: 'ag1' })).toEqual(['error', 'invalid-token']);
-		expect(source.calls).toEqual(['visitorByToken']);
+		expect(source.calls).toEqual(['openRoomsByToken', 'visitorByToken']);
 	});
 
 	it('creates a room for the agent with the app as source and the direction, read back', async () => {
@@ -145,7 +161,7 @@ describe('resolveRoom without rid', () => {
 		expect(source.created).toEqual([
 			{ source: { type: 'app', id: 'app-id', alias: 'VoipRoom' }, customFields: { direction: 'inbound' } },
 		]);
-		expect(source.calls).toEqual(['visitorByToken', 'openRoomsOf', 'openRoomsOf', 'userById', 'createRoom', 'roomById']);
+		expect(source.calls).toEqual(['openRoomsByToken', 'visitorByToken', 'openRoomsByToken', 'userById', 'createRoom', 'roomById']);
 	});
 
 	it('creates without customFields when no direction is given', async () => {
@@ -166,7 +182,7 @@ describe('resolveRoom without rid', () => {
 	it('answers invalid-room when creation is off', async () => {
 		const source = world();
 		expect(await resolve(source, { token: 'tok-bob', agentId: 'ag3' }, false)).toEqual(['error', 'invalid-room']);
-		expect(source.calls).toEqual(['visitorByToken', 'openRoomsOf']);
+		expect(source.calls).toEqual(['openRoomsByToken', 'visitorByToken']);
 	});
 
 	it('creates one room for 50 simultaneous requests of one visitor', async () => {

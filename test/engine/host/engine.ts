@@ -149,9 +149,9 @@ export function prepareVm2Layout(engine: EngineModules): string {
 	return base;
 }
 
-/** 1.62 links its deno-runtime folder into `tempFilePath` and lets the Deno process read there. */
-export function prepareTempFilePath(): string {
-	const dir = path.join(CACHE_DIR, 'engine-1.62', 'tmp');
+/** 1.62 links its deno-runtime folder into `tempFilePath` and lets the Deno process read there (1.5x do not use it). */
+export function prepareTempFilePath(engine: EngineName): string {
+	const dir = path.join(CACHE_DIR, `engine-${engine}`, 'tmp');
 	fs.mkdirSync(dir, { recursive: true });
 	return dir;
 }

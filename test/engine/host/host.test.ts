@@ -8,6 +8,7 @@ import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import type { EngineName, Host, RcVisitor } from '.';
 import { startHost } from '.';
+import { isDenoEngine } from '../engines';
 import { REPO_ROOT } from './engine';
 import { FIXTURE_COMMAND, FIXTURE_ENDPOINT, FIXTURE_PERMISSIONS, writeFixtureZip } from './fixtureApp';
 import { SEED, seedData } from './seed';
@@ -128,14 +129,27 @@ describe.each(ENGINES)('test host on engine %s', (engine) => {
 		expect(missing).toEqual({ status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, content: 'Not Found' });
 	});
 
-	test('endpoint: a request that would wedge the Deno runtime is refused up front (1.62)', async () => {
-		const query = JSON.parse('{"token":"x","__proto__":{"rid":"y"}}') as Record<string, unknown>;
-		if (engine === '1.62') {
-			await expect(host.call(FIXTURE_ENDPOINT, { query, userId: SEED.callerId })).rejects.toThrow('__proto__');
-		} else {
-			expect((await host.call(FIXTURE_ENDPOINT, { query, userId: SEED.callerId })).status).toBe(400);
-		}
-	});
+	if (!isDenoEngine(engine)) {
+		// The host refuses nothing: Rocket.Chat does not either. On the Deno engines the same call wedges the app's
+		// runtime until the engine restarts it: that is characterized through HTTP in test/server/wedge.test.ts.
+		test('endpoint: an own __proto__ key in the request reaches the app as given, as a plain key', async () => {
+			const content = JSON.parse('{"a":1,"__proto__":{"polluted":true}}') as Record<string, unknown>;
+			const res = await host.call(FIXTURE_ENDPOINT, { method: 'post', userId: SEED.agentId, content });
+			const echoed = (res.content as { content: Record<string, unknown> }).content;
+			expect([res.status, Object.keys(echoed), echoed.__proto__, echoed.polluted]).toEqual([
+				201,
+				['a', '__proto__'],
+				{ polluted: true },
+				undefined,
+			]);
+			const query = JSON.parse('{"token":"x","__proto__":{"rid":"y"}}') as Record<string, unknown>;
+			// `rid` is not inherited from it: the token lookup runs (and finds no visitor)
+			expect(await host.call(FIXTURE_ENDPOINT, { query, userId: SEED.callerId })).toMatchObject({
+				status: 400,
+				content: { success: false, error: 'invalid-token' },
+			});
+		});
+	}
 
 	test('endpoint: lookup by token and room creation for an agent (livechat creator)', async () => {
 		host.reads.reset();

@@ -17,7 +17,11 @@ import type { IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definit
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
+import type { AppStatus } from '@rocket.chat/apps-engine/definition/AppStatus';
+import type { IPermission } from '@rocket.chat/apps-engine/definition/permissions/IPermission';
+import type { AppFabricationFulfillment } from '@rocket.chat/apps-engine/server/compiler';
 import { prepareDenoRuntime, useDenoRuntime } from '../deno';
+import { isDenoEngine } from '../engines';
 import { createAppBridges } from './bridges';
 import type { HostContext, RegisteredApi } from './context';
 import { createContext } from './context';
@@ -25,6 +29,8 @@ import type { Doc } from './converters';
 import { isPlainObject } from './converters';
 import type { EngineModules } from './engine';
 import { clearAppManagerSingleton, loadEngine, prepareTempFilePath, prepareVm2Layout } from './engine';
+import type { LivenessTimings } from './liveness';
+import { withLivenessTimings } from './liveness';
 import { createStorages } from './storage';
 import type { HostStorages } from './storage';
 import type {
@@ -37,7 +43,10 @@ import type {
 	FaultMode,
 	Host,
 	HostOptions,
+	InstalledApp,
 	LogRecord,
+	PackageOptions,
+	PackageResult,
 	RcData,
 } from './types';
 
@@ -52,7 +61,10 @@ export type {
 	FaultMode,
 	Host,
 	HostOptions,
+	InstalledApp,
 	LogRecord,
+	PackageOptions,
+	PackageResult,
 	RcData,
 	RcDepartment,
 	RcMessage,
@@ -62,6 +74,7 @@ export type {
 	RcVisitor,
 	ServerFlavor,
 } from './types';
+export type { LivenessTimings } from './liveness';
 export { RcConverters, transformMappedData } from './converters';
 export { SEED, documentedRoom, seedData } from './seed';
 
@@ -144,6 +157,7 @@ class HostImpl implements Host {
 	/** apps installed by installExtra, in install order */
 	private readonly extraAppIds: string[] = [];
 	private runtimeTimeoutMs: number | undefined;
+	private liveness: LivenessTimings | undefined;
 
 	constructor(
 		readonly engine: EngineName,
@@ -174,12 +188,120 @@ class HostImpl implements Host {
 		return this.ctx.db;
 	}
 
-	async install(zipPath: string, runtimeTimeoutMs?: number): Promise<void> {
+	async install(zipPath: string | undefined, runtimeTimeoutMs?: number, liveness?: LivenessTimings): Promise<void> {
 		this.runtimeTimeoutMs = runtimeTimeoutMs;
+		this.liveness = liveness;
 		const started = Date.now();
-		this.appId = await this.add(zipPath);
+		if (zipPath !== undefined) {
+			this.appId = await this.add(zipPath);
+		}
 		this.timings.installMs = Date.now() - started;
 		this.ctx.counting = true;
+	}
+
+	async installPackage(zip: Buffer, options: PackageOptions = {}): Promise<PackageResult> {
+		this.assertLive();
+		const user = await this.packageUser(options.userId);
+		const parsed = await this.manager.getParser().unpackageApp(zip);
+		if (this.manager.getOneById(parsed.info.id)) {
+			// what the engine's add() ends in (Rocket.Chat's metadata storage refuses a second document for the id),
+			// without the runtime it would start and leave behind first
+			throw new Error('App already exists.');
+		}
+		const aff = await this.withRuntimeTimeout(() =>
+			this.manager.add(zip, { permissionsGranted: options.permissionsGranted, enable: false, user }),
+		);
+		const result = await this.packageResult(aff);
+		const app = aff.getApp();
+		if (!app || result.storageError || result.appUserError) {
+			return result;
+		}
+		const appId = app.getID();
+		if (!this.appId) {
+			this.appId = appId;
+		} else {
+			this.extraAppIds.push(appId);
+		}
+		try {
+			// rest.ts: canEnableApp (a licensed workspace: allowed), then changeStatus; a failure leaves it installed, disabled
+			const enabled = await this.withRuntimeTimeout(() => this.manager.changeStatus(appId, 'manually_enabled' as AppStatus));
+			result.app.status = String(await enabled.getStatus());
+		} catch {
+			result.app.status = String(await app.getStatus());
+		}
+		return result;
+	}
+
+	async update(zip: Buffer, options: PackageOptions = {}): Promise<PackageResult> {
+		this.assertLive();
+		const user = await this.packageUser(options.userId);
+		const aff = await this.withRuntimeTimeout(() =>
+			this.manager.update(zip, options.permissionsGranted as IPermission[], { user, loadApp: true }),
+		);
+		const result = await this.packageResult(aff);
+		const app = aff.getApp();
+		if (app && !result.storageError && !result.appUserError) {
+			result.app.status = String(await app.getStatus());
+		}
+		return result;
+	}
+
+	async installedApp(appId: string = this.appId): Promise<InstalledApp | undefined> {
+		const app = appId ? this.manager.getOneById(appId) : undefined;
+		if (!app) {
+			return undefined;
+		}
+		const item = app.getStorageItem();
+		// formatAppInstanceForRest (ee/lib/misc/formatAppInstanceForRest.ts)
+		return {
+			...(app.getInfo() as unknown as Record<string, unknown>),
+			status: String(await app.getStatus()),
+			languages: (item.languageContent || {}) as Record<string, unknown>,
+			private: String(item.installationSource) === 'private',
+			migrated: !!(item as unknown as { migrated?: boolean }).migrated,
+		} as InstalledApp;
+	}
+
+	/** The requester as Rocket.Chat converts `this.user`; without one, the admin the host installs as. */
+	private async packageUser(userId: string | undefined): Promise<IUser> {
+		const converted = userId ? await this.ctx.converters.convertUserById(userId) : undefined;
+		this.admin = this.admin || (await this.installingUser());
+		return converted ? (converted as unknown as IUser) : this.admin;
+	}
+
+	private async packageResult(aff: AppFabricationFulfillment): Promise<PackageResult> {
+		const storageError = aff.getStorageError();
+		const appUserError = aff.getAppUserError() as { username: string; message: string } | undefined;
+		return {
+			app: { ...(aff.getAppInfo() as unknown as PackageResult['app']) },
+			implemented: aff.getImplementedInferfaces() as unknown as Record<string, boolean>,
+			licenseValidation: aff.getLicenseValidationResult && aff.getLicenseValidationResult(),
+			...(storageError ? { storageError } : {}),
+			...(appUserError ? { appUserError: { username: appUserError.username, message: appUserError.message } } : {}),
+		};
+	}
+
+	/**
+	 * Runs an engine call that may spawn an app's Deno subprocess with the host's timings: APPS_ENGINE_RUNTIME_TIMEOUT
+	 * (`runtimeTimeoutMs`, read at spawn) and the liveness check's (`liveness`, see liveness.ts).
+	 */
+	private async withRuntimeTimeout<T>(run: () => Promise<T>): Promise<T> {
+		const runtimeTimeoutMs = this.runtimeTimeoutMs;
+		const previousTimeout = process.env.APPS_ENGINE_RUNTIME_TIMEOUT;
+		if (runtimeTimeoutMs !== undefined) {
+			process.env.APPS_ENGINE_RUNTIME_TIMEOUT = String(runtimeTimeoutMs);
+		}
+		try {
+			return this.liveness && isDenoEngine(this.engine) ? await withLivenessTimings(this.modules, this.liveness, run) : await run();
+		} finally {
+			if (runtimeTimeoutMs !== undefined) {
+				if (previousTimeout === undefined) {
+					delete process.env.APPS_ENGINE_RUNTIME_TIMEOUT;
+				} else {
+					process.env.APPS_ENGINE_RUNTIME_TIMEOUT = previousTimeout;
+				}
+			}
+		}
 	}
 
 	async installExtra(zipPath: string): Promise<string> {
@@ -198,40 +320,26 @@ class HostImpl implements Host {
 
 	/** manager.add(zip, enable, permissions granted = declared), as a server after the admin's consent; the app's id */
 	private async add(zipPath: string): Promise<string> {
-		const runtimeTimeoutMs = this.runtimeTimeoutMs;
 		const zip = fs.readFileSync(zipPath);
 		const parsed = await this.manager.getParser().unpackageApp(zip);
 		const permissionsGranted = parsed.info.permissions;
 		this.admin = await this.installingUser();
-		const previousTimeout = process.env.APPS_ENGINE_RUNTIME_TIMEOUT;
-		if (runtimeTimeoutMs !== undefined) {
-			process.env.APPS_ENGINE_RUNTIME_TIMEOUT = String(runtimeTimeoutMs);
+		const admin = this.admin;
+		const aff = await this.withRuntimeTimeout(() => this.manager.add(zip, { enable: true, user: admin, permissionsGranted }));
+		const app = aff.getApp();
+		if (!app) {
+			throw new Error(
+				`test host: the engine did not install ${zipPath}: ${util.inspect(
+					{
+						storageError: aff.getStorageError(),
+						appUserError: aff.getAppUserError(),
+						license: aff.getLicenseValidationResult && aff.getLicenseValidationResult(),
+					},
+					{ depth: 4 },
+				)}\n${this.logText()}`,
+			);
 		}
-		try {
-			const aff = await this.manager.add(zip, { enable: true, user: this.admin, permissionsGranted });
-			const app = aff.getApp();
-			if (!app) {
-				throw new Error(
-					`test host: the engine did not install ${zipPath}: ${util.inspect(
-						{
-							storageError: aff.getStorageError(),
-							appUserError: aff.getAppUserError(),
-							license: aff.getLicenseValidationResult && aff.getLicenseValidationResult(),
-						},
-						{ depth: 4 },
-					)}\n${this.logText()}`,
-				);
-			}
-			return app.getID();
-		} finally {
-			if (runtimeTimeoutMs !== undefined) {
-				if (previousTimeout === undefined) {
-					delete process.env.APPS_ENGINE_RUNTIME_TIMEOUT;
-				} else {
-					process.env.APPS_ENGINE_RUNTIME_TIMEOUT = previousTimeout;
-				}
-			}
-		}
+		return app.getID();
 	}
 
 	private async installingUser(): Promise<IUser> {
@@ -278,11 +386,8 @@ class HostImpl implements Host {
 		for (const key of Object.keys(given)) {
 			headers[key.toLowerCase()] = given[key];
 		}
-		if (this.engine === '1.62' && hasProtoKey([request.query, given, request.content])) {
-			// the engine rejects such a request before the app runs, and the app's Deno process then stops answering
-			// (this call and every later one); a real server's query parser never produces the key.
-			throw new Error('test host: a request with an own "__proto__" key wedges the 1.62 Deno runtime; do not send one');
-		}
+		// Nothing is refused here: Rocket.Chat hands the engine whatever its parsers made (an own `__proto__` key
+		// included, which wedges the Deno engines' runtime: see test/server/wedge.test.ts).
 		const user = request.userId ? await this.ctx.converters.convertUserById(request.userId) : undefined;
 		const apiRequest = {
 			method: request.method || 'get',
@@ -341,7 +446,7 @@ class HostImpl implements Host {
 			Object.freeze(room) as unknown as IRoom,
 			// Rocket.Chat freezes the params too, but the vm2 installed with 1.42.1 (3.12.x, newer than the 3.9.x
 			// Rocket.Chat 6.x shipped) refuses a non-extensible array crossing into the sandbox.
-			this.engine === '1.42' ? sender.args.slice() : (Object.freeze(sender.args.slice()) as string[]),
+			isDenoEngine(this.engine) ? (Object.freeze(sender.args.slice()) as string[]) : sender.args.slice(),
 			sender.threadId,
 		);
 		try {
@@ -358,14 +463,21 @@ class HostImpl implements Host {
 		return this.ctx.messages.slice(before);
 	}
 
-	async setSetting(id: string, value: unknown): Promise<void> {
+	async setSetting(id: string, value: unknown, appId: string = this.appId): Promise<void> {
 		this.assertLive();
 		const settingsManager = this.manager.getSettingsManager();
-		const current = settingsManager.getAppSettings(this.appId)[id];
+		const current = settingsManager.getAppSettings(appId)[id];
 		if (!current) {
 			throw new Error(`test host: the app has no setting "${id}"`);
 		}
-		await settingsManager.updateAppSetting(this.appId, { ...current, value });
+		await settingsManager.updateAppSetting(appId, { ...current, value });
+	}
+
+	appSettings(appId: string = this.appId): ReturnType<Host['appSettings']> {
+		if (!appId || !this.manager.getOneById(appId)) {
+			return {};
+		}
+		return { ...this.manager.getSettingsManager().getAppSettings(appId) } as unknown as ReturnType<Host['appSettings']>;
 	}
 
 	getSetting(id: string): unknown {
@@ -406,8 +518,10 @@ class HostImpl implements Host {
 	}
 
 	runtimePid(appId: string = this.appId): number | undefined {
-		const app = this.manager.getOneById(appId);
-		const getController = app && (app as unknown as { getRuntimeController?: () => unknown }).getRuntimeController;
+		const app = this.manager.getOneById(appId) as unknown as
+			{ getRuntimeController?: () => unknown; getDenoRuntime?: () => unknown } | undefined;
+		// 1.59+ name it getRuntimeController, 1.53 getDenoRuntime; vm2 engines have neither
+		const getController = app && (app.getRuntimeController || app.getDenoRuntime);
 		if (!app || typeof getController !== 'function') {
 			return undefined;
 		}
@@ -466,16 +580,6 @@ class HostImpl implements Host {
 	}
 }
 
-function hasProtoKey(values: unknown[], depth = 0): boolean {
-	return values.some(
-		(value) =>
-			value !== null &&
-			typeof value === 'object' &&
-			depth < 8 &&
-			(Object.prototype.hasOwnProperty.call(value, '__proto__') || hasProtoKey(Object.values(value as object), depth + 1)),
-	);
-}
-
 function isAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
@@ -504,6 +608,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
 	const existing = liveHosts.get(options.engine);
 	if (existing) {
 		throw new Error(`test host: a ${options.engine} host is still running (AppManager is a singleton): stop() it first`);
+	}
+	// The engine spawns (and respawns) the bare `deno` of PATH: one Deno engine per process at a time.
+	const otherDeno = [...liveHosts.keys()].find((name) => name !== options.engine && isDenoEngine(name) && isDenoEngine(options.engine));
+	if (otherDeno) {
+		throw new Error(
+			`test host: a ${otherDeno} host is running; ${otherDeno} and ${options.engine} need different Deno binaries on PATH`,
+		);
 	}
 	const modules = await loadEngine(options.engine);
 	const ctx = createContext(modules, options.data);
@@ -542,15 +653,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
 		permissions.notifyAboutError = notifyAboutError;
 	});
 
-	if (modules.name === '1.42') {
+	if (!isDenoEngine(modules.name)) {
 		// vm2 resolves the app's require('@rocket.chat/apps-engine/...') from <cwd>/npm/node_modules
 		const dir = prepareVm2Layout(modules);
 		const previous = process.cwd();
 		process.chdir(dir);
 		restorers.push(() => process.chdir(previous));
 	} else {
-		useDenoRuntime(await prepareDenoRuntime());
-		tempFilePath = prepareTempFilePath();
+		const deno = await prepareDenoRuntime(modules.name);
+		useDenoRuntime(deno);
+		tempFilePath = prepareTempFilePath(modules.name);
 	}
 
 	let manager: AppManager;
@@ -571,7 +683,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
 	const host = new HostImpl(options.engine, modules, ctx, manager, storages, restore);
 	liveHosts.set(options.engine, host);
 	try {
-		await host.install(options.zipPath, options.runtimeTimeoutMs);
+		await host.install(options.zipPath, options.runtimeTimeoutMs, options.liveness);
 	} catch (e) {
 		await host.abort();
 		throw e;

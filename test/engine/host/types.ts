@@ -8,6 +8,7 @@
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 
 import type { RegisteredApi } from './context';
+import type { LivenessTimings } from './liveness';
 
 import type { EngineName, ServerFlavor } from '../engines';
 
@@ -132,17 +133,58 @@ export interface RcData {
 
 export interface HostOptions {
 	engine: EngineName;
-	/** absolute path of the packaged app (.zip) */
-	zipPath: string;
+	/**
+	 * absolute path of the packaged app (.zip), installed and enabled at start; omitted: the host starts with no app
+	 * (as a workspace before the first upload) and the first `installPackage` makes the host's app
+	 */
+	zipPath?: string;
 	/** the live store: the host reads and writes this very object */
 	data: RcData;
 	/** per-request timeout of the runtime (Deno: APPS_ENGINE_RUNTIME_TIMEOUT), default 30000 */
 	runtimeTimeoutMs?: number;
 	/**
+	 * Deno engines: the liveness check's timings (see liveness.ts; default, as on every Rocket.Chat server: a ping
+	 * every 10 s, 1 s to answer, restart after 4 missed pings). Only for tests that wait for a restart.
+	 */
+	liveness?: LivenessTimings;
+	/**
 	 * keep only the newest N entries of the app log storage (the engine stores one per endpoint call; a server
 	 * keeps them in Mongo, off its heap): for long runs that measure memory. Default: keep everything.
 	 */
 	logRetention?: number;
+}
+
+/** Who uploads a package and what the admin consented to (the multipart field `permissions` of POST /api/apps). */
+export interface PackageOptions {
+	/** the requesting user (converted as Rocket.Chat converts `this.user`); default the first admin of the data */
+	userId?: string;
+	/** the permissions granted; undefined: none sent (the engine then keeps none on update) */
+	permissionsGranted?: Array<{ name: string; [key: string]: unknown }>;
+}
+
+/** What the engine answers an install or update (its AppFabricationFulfillment), as Rocket.Chat's REST layer reads it. */
+export interface PackageResult {
+	/** the app.json the engine read from the package, with `status` after the call (when it made an app) */
+	app: { id: string; name: string; nameSlug: string; version: string; status?: string; [key: string]: unknown };
+	implemented: Record<string, boolean>;
+	licenseValidation?: unknown;
+	/** AppFabricationFulfillment.getStorageError(): the package could not be stored */
+	storageError?: string;
+	/** AppFabricationFulfillment.getAppUserError(): the app's bot user could not be made */
+	appUserError?: { username: string; message: string };
+}
+
+/** An installed app as GET /api/apps/:id answers it (Rocket.Chat's formatAppInstanceForRest). */
+export interface InstalledApp {
+	id: string;
+	name: string;
+	nameSlug: string;
+	version: string;
+	status: string;
+	languages: Record<string, unknown>;
+	private: boolean;
+	migrated: boolean;
+	[key: string]: unknown;
 }
 
 export interface ApiResult {
@@ -211,8 +253,12 @@ export interface Host {
 	command(command: string, sender: CommandSender): Promise<CapturedMessage[]>;
 	/** every message the app sent */
 	messages: CapturedMessage[];
-	/** through the engine's settings manager, as an admin changing it (fires the app's onSettingUpdated) */
-	setSetting(id: string, value: unknown): Promise<void>;
+	/** through the engine's settings manager, as an admin changing it (fires the app's onSettingUpdated); `appId`: another app's */
+	setSetting(id: string, value: unknown, appId?: string): Promise<void>;
+	/** an app's settings as the engine stores them (default the host's app; `{}` when there is no such app) */
+	appSettings(
+		appId?: string,
+	): Record<string, { id: string; value?: unknown; packageValue?: unknown; hidden?: boolean; [key: string]: unknown }>;
 	/** the app's current value of a setting, as the engine stores it */
 	getSetting(id: string): unknown;
 	/** every bridge read caused by the app (not by the install) */
@@ -248,6 +294,20 @@ export interface Host {
 	 * `reads`/`calls` count the bridge calls of every app; `logs()` shows the host's app only; `stop()` removes all.
 	 */
 	installExtra(zipPath: string): Promise<string>;
+	/**
+	 * POST /api/apps as Rocket.Chat's apps REST API does it (ee/server/apps/communication/rest.ts): the engine's
+	 * `manager.add(zip, { permissionsGranted, enable: false, user })`, then `changeStatus(id, 'manually_enabled')`.
+	 * A package the engine cannot read rejects with the engine's error; the first app of an empty host becomes the host's app.
+	 */
+	installPackage(zip: Buffer, options?: PackageOptions): Promise<PackageResult>;
+	/**
+	 * POST /api/apps/:id: the engine's `manager.update(zip, permissionsGranted, { user, loadApp: true })`: the app is
+	 * replaced in the running engine (settings an admin changed are kept, the endpoints answer from the new code).
+	 * A package the engine cannot read rejects with the engine's error before anything changes.
+	 */
+	update(zip: Buffer, options?: PackageOptions): Promise<PackageResult>;
+	/** GET /api/apps/:id: the installed app (default the host's), undefined when there is none */
+	installedApp(appId?: string): Promise<InstalledApp | undefined>;
 	/** the pid of an app's Deno subprocess (1.62; default the host's app), undefined on 1.42 */
 	runtimePid(appId?: string): number | undefined;
 	/** remove/unload the app, kill the Deno subprocess, release the engine singleton and the cwd */
