@@ -286,7 +286,7 @@ describe('npm start (test/server/main.ts)', () => {
 		expect(await cli.exited).toEqual({ code, signal: null });
 		const usage =
 			code === 2
-				? 'usage: npm start -- [--engine 1.62|1.59|1.53|1.42] [--port N] [--host ADDRESS] [--no-rate-limit] [--data FILE] [--quiet]\n'
+				? 'usage: npm start -- [--engine 1.62|1.59|1.53|1.42] [--port N] [--host ADDRESS] [--no-rate-limit] [--data FILE] [--quiet] [--proxy] [--proxy-port N]\n'
 				: '';
 		expect(cli.stderr()).toBe(`${reason}${usage}`);
 	});

@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import type { Duplex } from 'stream';
 import * as path from 'path';
 
 import { prepareDenoRuntime } from '../engine/deno';
@@ -24,9 +25,12 @@ import { pickUsers } from './data';
 import { sendStatus } from './express';
 import { createHandler } from './rest';
 import { rocketChatVersion } from './restApi';
+import type { ReceivedRequest } from './tap';
+import { tapRequest } from './tap';
 
 export type { EngineName, Host, LivenessTimings, RcData } from '../engine/host';
 export type { Credentials } from './demo';
+export type { ReceivedRequest } from './tap';
 export { DEMO, DEMO_USERS, demoData } from './demo';
 export { DataError, loadDataFile } from './data';
 
@@ -54,6 +58,10 @@ export interface ServerOptions {
 	 * installs it; `appId`/`appBaseUrl` are then those of app.json's id). Default true: the packaged app is installed.
 	 */
 	installApp?: boolean;
+	/** test tap (./tap.ts): each request as it arrived, its body's bytes before any parsing, once the body has ended */
+	onRequest?: (request: ReceivedRequest) => void;
+	/** test tap (./tap.ts): websocket upgrade requests; without it an upgrade request is answered as a plain request */
+	onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export type StartupStepName = 'listen' | 'package' | 'runtime' | 'engine' | 'install' | 'ready';
@@ -187,6 +195,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 	// Until the app is installed (and once stopping), every request gets 503.
 	let handler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 	const server = http.createServer((req, res) => {
+		if (options.onRequest) {
+			tapRequest(req, options.onRequest);
+		}
 		if (!handler) {
 			req.resume();
 			res.setHeader('Retry-After', '1');
@@ -202,6 +213,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 		});
 	});
 	server.keepAliveTimeout = 5000;
+	if (options.onUpgrade) {
+		server.on('upgrade', options.onUpgrade);
+	}
 
 	let t = Date.now();
 	const port = await listen(server, requestedPort, hostname);

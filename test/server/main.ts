@@ -9,6 +9,8 @@
  *   --no-rate-limit      sets the app's requests_per_minute to 0 through the engine
  *   --data FILE          Rocket.Chat documents (JSON) instead of the demo data; see test/server/example-data.json
  *   --quiet              no request log
+ *   --proxy              also the real nginx in front, from the README's "Keep the original URLs" blocks, on port 8080
+ *   --proxy-port N       that proxy's port (implies --proxy)
  *
  * Exit codes: 0 after Ctrl-C/SIGTERM (the app's Deno subprocess stopped), 1 when it cannot start, 2 on bad options.
  */
@@ -17,6 +19,7 @@ import * as path from 'path';
 
 import type { EngineName } from '../engine/host';
 import { ALL_ENGINES, ENGINE_TABLE, parseEngineName } from '../engine/engines';
+import type { RunningProxy } from '../proxy/proxies';
 import type { RunningServer, StartupStep } from './index';
 
 interface CliOptions {
@@ -26,6 +29,8 @@ interface CliOptions {
 	rateLimit: boolean;
 	dataFile?: string;
 	quiet: boolean;
+	/** --proxy: nginx in front (test/proxy/front.ts) on this port */
+	proxyPort?: number;
 }
 
 class UsageError extends Error {}
@@ -35,7 +40,10 @@ const STOP_TIMEOUT_MS = 15000;
 
 const ENGINE_CHOICES = [...ALL_ENGINES].reverse().join('|');
 
-const USAGE = `usage: npm start -- [--engine ${ENGINE_CHOICES}] [--port N] [--host ADDRESS] [--no-rate-limit] [--data FILE] [--quiet]`;
+const USAGE = `usage: npm start -- [--engine ${ENGINE_CHOICES}] [--port N] [--host ADDRESS] [--no-rate-limit] [--data FILE] [--quiet] [--proxy] [--proxy-port N]`;
+
+/** The proxy's port in the README's configuration. */
+const PROXY_PORT = 8080;
 
 function parsePort(text: string, from: string): number {
 	if (!/^\d+$/.test(text) || Number(text) > 65535) {
@@ -94,6 +102,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
 			case '--quiet':
 				options.quiet = true;
 				break;
+			case '--proxy':
+				options.proxyPort = options.proxyPort === undefined ? PROXY_PORT : options.proxyPort;
+				break;
+			case '--proxy-port':
+				options.proxyPort = parsePort(value(), '--proxy-port');
+				break;
 			case '--help':
 			case '-h':
 				throw new UsageError('');
@@ -138,6 +152,7 @@ async function serve(options: CliOptions): Promise<void> {
 	const { DataError, loadDataFile } = await import('./data');
 	const { formatHints } = await import('./hints');
 	const { ServerStartError, startServer } = await import('./index');
+	const { startFront } = await import('../proxy/front');
 	let data;
 	try {
 		data = options.dataFile ? loadDataFile(options.dataFile) : undefined;
@@ -150,6 +165,7 @@ async function serve(options: CliOptions): Promise<void> {
 	}
 
 	let starting: Promise<RunningServer | undefined> = Promise.resolve(undefined);
+	let front: Promise<RunningProxy | undefined> = Promise.resolve(undefined);
 	let stopping = false;
 	const stop = (reason: string): void => {
 		if (stopping) {
@@ -162,8 +178,8 @@ async function serve(options: CliOptions): Promise<void> {
 			process.exit(1);
 		}, STOP_TIMEOUT_MS).unref();
 		// a signal during start-up waits for the engine to be up, so that its runtime is stopped too
-		starting
-			.then((server) => (server ? server.stop() : undefined))
+		Promise.all([starting, front])
+			.then(([server, proxy]) => Promise.all([server ? server.stop() : undefined, proxy ? proxy.stop() : undefined]))
 			.then(
 				() => {
 					console.log('stopped: the app is removed and its runtime has exited');
@@ -213,9 +229,16 @@ async function serve(options: CliOptions): Promise<void> {
 		return;
 	}
 	console.log(`\nApp ${server.appId} answers under ${server.appBaseUrl}/`);
-	console.log(
-		formatHints({ url: server.url, appBaseUrl: server.appBaseUrl, data: server.host.db, demo: !data, rateLimit: options.rateLimit }),
-	);
+	const hints = { url: server.url, appBaseUrl: server.appBaseUrl, data: server.host.db, demo: !data, rateLimit: options.rateLimit };
+	console.log(formatHints(hints));
+	if (options.proxyPort !== undefined) {
+		const started = await startFront({ upstreamPort: server.port, port: options.proxyPort, hints });
+		front = Promise.resolve(started.proxy);
+		if (stopping) {
+			return;
+		}
+		console.log(`\n${started.text}`);
+	}
 	console.log('');
 }
 
