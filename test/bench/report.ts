@@ -152,7 +152,9 @@ function summaryTable(runs: EngineRun[]): Table {
 			'rid p99 ×',
 			'lookup p50 ms',
 			'lookup p50 ×',
-			'reads rid/lookup/create',
+			'close p50 ms',
+			'close p50 ×',
+			'reads rid/lookup/create/close',
 			'creation p50 ms',
 			'errors p50 ms (params, token)',
 			'targets',
@@ -160,6 +162,7 @@ function summaryTable(runs: EngineRun[]): Table {
 		rows: runs.map((run) => {
 			const rid = find(run, 'rid');
 			const lookup = find(run, 'lookup');
+			const close = find(run, 'close');
 			return [
 				run.result.engineVersion,
 				ENGINE_TABLE[run.result.engine].rocketChat,
@@ -169,13 +172,15 @@ function summaryTable(runs: EngineRun[]): Table {
 				times(rid && rid.vsFloor && rid.vsFloor.p99Ratio),
 				p50(run, 'lookup'),
 				times(lookup && lookup.vsFloor && lookup.vsFloor.p50Ratio),
-				`${reads(run, 'rid')}/${reads(run, 'lookup')}/${reads(run, 'create')}`,
+				p50(run, 'close'),
+				times(close && close.vsFloor && close.vsFloor.p50Ratio),
+				`${reads(run, 'rid')}/${reads(run, 'lookup')}/${reads(run, 'create')}/${reads(run, 'close')}`,
 				p50(run, 'create'),
 				`${p50(run, 'error-params')}, ${p50(run, 'error-token')}`,
 				missed(run),
 			];
 		}),
-		right: [false, false, false, true, true, true, true, true, true, true, true, false],
+		right: [false, false, false, true, true, true, true, true, true, true, true, true, true, false],
 	};
 }
 
