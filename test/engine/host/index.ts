@@ -232,6 +232,12 @@ class HostImpl implements Host {
 		return result;
 	}
 
+	async changeStatus(status: 'manually_enabled' | 'manually_disabled', appId: string = this.appId): Promise<string> {
+		this.assertLive();
+		const app = await this.withRuntimeTimeout(() => this.manager.changeStatus(appId, status as AppStatus));
+		return String(await app.getStatus());
+	}
+
 	async update(zip: Buffer, options: PackageOptions = {}): Promise<PackageResult> {
 		this.assertLive();
 		const user = await this.packageUser(options.userId);

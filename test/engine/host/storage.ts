@@ -31,6 +31,31 @@ export interface StorageOptions {
 	logRetention?: number;
 }
 
+/**
+ * A deep copy as a document makes the round trip through MongoDB: Dates and Buffers stay what they are, arrays and
+ * objects are copied member by member (own enumerable keys), anything else object-like keeps only those keys (the
+ * BSON serializer stores a Promise, which 1.42 writes as an app's status, as `{}`).
+ */
+function bsonCopy(value: unknown): unknown {
+	if (value instanceof Date) {
+		return new Date(value.getTime());
+	}
+	if (Buffer.isBuffer(value)) {
+		return Buffer.from(value);
+	}
+	if (Array.isArray(value)) {
+		return value.map(bsonCopy);
+	}
+	if (value !== null && typeof value === 'object') {
+		const out: Record<string, unknown> = {};
+		for (const key of Object.keys(value)) {
+			out[key] = bsonCopy((value as Record<string, unknown>)[key]);
+		}
+		return out;
+	}
+	return value;
+}
+
 export function createStorages(engine: EngineModules, options: StorageOptions = {}): HostStorages {
 	const { logRetention } = options;
 	const MetadataBase = engine.storage.AppMetadataStorage as unknown as new (engineName: string) => AppMetadataStorage;
@@ -39,6 +64,13 @@ export function createStorages(engine: EngineModules, options: StorageOptions = 
 	const toStorageEntry = (
 		engine.logging.AppConsole as unknown as { toStorageEntry(appId: string, logger: AppConsole): ILoggerStorageEntry }
 	).toStorageEntry;
+
+	/**
+	 * A document store as Rocket.Chat's (Mongo): what goes in is copied, what comes out is a copy. Handing out the
+	 * stored object itself would let the engine see later writes through a document it read earlier (1.53's update()
+	 * reads the old document, disables the app, then asks the old document whether the app was enabled).
+	 */
+	const copy = <T>(value: T): T => bsonCopy(value) as T;
 
 	class HostMetadataStorage extends MetadataBase {
 		private readonly items = new Map<string, IAppStorageItem>();
@@ -53,23 +85,24 @@ export function createStorages(engine: EngineModules, options: StorageOptions = 
 			}
 			const now = new Date();
 			Object.assign(item, { _id: item._id || randomId(), createdAt: now, updatedAt: now });
-			this.items.set(item.id, item);
+			this.items.set(item.id, copy(item));
 			return item;
 		}
 
 		async retrieveOne(id: string): Promise<IAppStorageItem | null> {
-			return this.items.get(id) || null;
+			const item = this.items.get(id);
+			return item ? copy(item) : null;
 		}
 
 		async retrieveAll(): Promise<Map<string, IAppStorageItem>> {
-			return new Map(this.items);
+			return new Map([...this.items].map(([id, item]) => [id, copy(item)]));
 		}
 
 		async retrieveAllPrivate(): Promise<Map<string, IAppStorageItem>> {
 			const out = new Map<string, IAppStorageItem>();
 			this.items.forEach((item, id) => {
 				if (String(item.installationSource) === 'private') {
-					out.set(id, item);
+					out.set(id, copy(item));
 				}
 			});
 			return out;
@@ -77,9 +110,9 @@ export function createStorages(engine: EngineModules, options: StorageOptions = 
 
 		/** 1.42 */
 		async update(item: IAppStorageItem): Promise<IAppStorageItem> {
-			const updated = Object.assign(this.items.get(item.id) || {}, item, { updatedAt: new Date() }) as IAppStorageItem;
+			const updated = Object.assign(this.items.get(item.id) || {}, copy(item), { updatedAt: new Date() }) as IAppStorageItem;
 			this.items.set(item.id, updated);
-			return updated;
+			return copy(updated);
 		}
 
 		async remove(id: string): Promise<{ success: boolean }> {
@@ -96,11 +129,11 @@ export function createStorages(engine: EngineModules, options: StorageOptions = 
 			if (!current) {
 				throw new Error(`No app stored with id ${id}`);
 			}
-			Object.assign(current, item, { updatedAt: new Date() });
+			Object.assign(current, copy(item), { updatedAt: new Date() });
 			if (options && options.unsetPermissionsGranted) {
 				delete current.permissionsGranted;
 			}
-			return current;
+			return copy(current);
 		}
 
 		private byStorageId(_id: string): IAppStorageItem | undefined {
@@ -124,7 +157,7 @@ export function createStorages(engine: EngineModules, options: StorageOptions = 
 		async updateSetting(_id: string, setting: ISetting): Promise<boolean> {
 			const item = this.byStorageId(_id);
 			if (item) {
-				item.settings[setting.id] = setting;
+				item.settings[setting.id] = copy(setting);
 			}
 			return !!item;
 		}
@@ -132,7 +165,7 @@ export function createStorages(engine: EngineModules, options: StorageOptions = 
 		async updateAppInfo(_id: string, info: IAppInfo): Promise<boolean> {
 			const item = this.byStorageId(_id);
 			if (item) {
-				item.info = info;
+				item.info = copy(info);
 			}
 			return !!item;
 		}
@@ -140,7 +173,7 @@ export function createStorages(engine: EngineModules, options: StorageOptions = 
 		async updateMarketplaceInfo(_id: string, marketplaceInfo: IMarketplaceInfo[]): Promise<boolean> {
 			const item = this.byStorageId(_id);
 			if (item) {
-				item.marketplaceInfo = marketplaceInfo;
+				item.marketplaceInfo = copy(marketplaceInfo);
 			}
 			return !!item;
 		}

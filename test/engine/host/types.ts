@@ -300,6 +300,8 @@ export interface Host {
 	 * A package the engine cannot read rejects with the engine's error; the first app of an empty host becomes the host's app.
 	 */
 	installPackage(zip: Buffer, options?: PackageOptions): Promise<PackageResult>;
+	/** POST /api/apps/:id/status as Rocket.Chat does it: the engine's `changeStatus(id, status)`; the status after it. */
+	changeStatus(status: 'manually_enabled' | 'manually_disabled', appId?: string): Promise<string>;
 	/**
 	 * POST /api/apps/:id: the engine's `manager.update(zip, permissionsGranted, { user, loadApp: true })`: the app is
 	 * replaced in the running engine (settings an admin changed are kept, the endpoints answer from the new code).
