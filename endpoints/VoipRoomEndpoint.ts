@@ -1,15 +1,15 @@
-import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApiEndpointInfo, IApiExample, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import type { IApp } from '@rocket.chat/apps-engine/definition/IApp';
 
-import { handleVoipRoomRequest } from '../lib/handler';
+import { answer } from '../lib/handler';
+import { voipRoomRoute } from '../lib/routes';
 import type { VoipRoomRuntime } from '../lib/runtime';
-import { engineRoomSource } from '../lib/roomSource';
 
 /** `GET /api/apps/public/{appId}/voip/room`: Rocket.Chat's "Get Call Center Room", as an app endpoint. */
 export class VoipRoomEndpoint extends ApiEndpoint {
-	public path = 'voip/room';
+	public path = voipRoomRoute.path;
 
 	public authRequired = true;
 
@@ -27,24 +27,13 @@ export class VoipRoomEndpoint extends ApiEndpoint {
 
 	constructor(
 		app: IApp,
-		private readonly runtime: VoipRoomRuntime,
+		public readonly runtime: VoipRoomRuntime,
 	) {
 		super(app);
 	}
 
-	public async get(
-		request: IApiRequest,
-		_endpoint: IApiEndpointInfo,
-		read: IRead,
-		modify: IModify,
-		_http: IHttp,
-		_persis: IPersistence,
-	): Promise<IApiResponse> {
-		return handleVoipRoomRequest(request, {
-			runtime: this.runtime,
-			source: engineRoomSource(read, modify),
-			app: { id: this.app.getID(), name: this.app.getName() },
-			logger: this.app.getLogger(),
-		});
+	/** The engine's other arguments (endpoint info, http, persistence) are not needed. */
+	public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify): Promise<IApiResponse> {
+		return answer(voipRoomRoute, this, request, read, modify);
 	}
 }

@@ -6,11 +6,15 @@ import { applySetting, defaultConfig } from './settings';
 
 /**
  * What lives for as long as the app instance: the configuration (read once, kept current through
- * onSettingUpdated), the per-caller limiter and the per-visitor creation lock.
+ * onSettingUpdated), the rate limiter (a bucket per route and caller), the per-visitor creation lock and the
+ * per-room close lock.
  */
 export class VoipRoomRuntime {
 	public readonly limiter: RateLimiter;
+	/** serializes room creation per visitor token */
 	public readonly lock = new KeyedLock();
+	/** serializes closes per room id */
+	public readonly roomLock = new KeyedLock();
 	private current: VoipRoomConfig = defaultConfig;
 
 	constructor(clock?: Clock) {

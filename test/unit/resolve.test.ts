@@ -6,10 +6,11 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { KeyedLock } from '../../lib/keyedLock';
 import type { VoipRoomQuery } from '../../lib/params';
 import { pickOpenRoom, resolveRoom } from '../../lib/resolve';
-import type { CreateRoomExtras, RoomSource } from '../../lib/roomSource';
+import type { ResolveSource } from '../../lib/resolve';
+import type { CreateRoomExtras } from '../../lib/roomSource';
 
-/** A small in-memory RoomSource over engine-shaped objects, counting calls. Fresh for each test. */
-class MemorySource implements RoomSource {
+/** A small in-memory ResolveSource over engine-shaped objects, counting calls. Fresh for each test. */
+class MemorySource implements ResolveSource {
 	public readonly calls: Array<string> = [];
 	public readonly created: Array<CreateRoomExtras> = [];
 	constructor(
