@@ -12,12 +12,13 @@ import { App } from '@rocket.chat/apps-engine/definition/App';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 
+import { VoipRoomCloseEndpoint } from './endpoints/VoipRoomCloseEndpoint';
 import { VoipRoomEndpoint } from './endpoints/VoipRoomEndpoint';
 import { VoipRoomRuntime } from './lib/runtime';
 import { VoipRoomCommand } from './lib/VoipRoomCommand';
 import { settings } from './lib/settings';
 
-/** Wires settings, the `voip/room` endpoint and the `/voiproom` command; the work is in lib/. */
+/** Wires settings, the `voip/room` and `voip/room.close` endpoints and the `/voiproom` command; the work is in lib/. */
 export class VoipRoomApp extends App {
 	private readonly runtime = new VoipRoomRuntime();
 
@@ -47,7 +48,7 @@ export class VoipRoomApp extends App {
 		await configuration.api.provideApi({
 			visibility: ApiVisibility.PUBLIC,
 			security: ApiSecurity.UNSECURE,
-			endpoints: [new VoipRoomEndpoint(this, this.runtime)],
+			endpoints: [new VoipRoomEndpoint(this, this.runtime), new VoipRoomCloseEndpoint(this, this.runtime)],
 		});
 		await configuration.slashCommands.provideSlashCommand(new VoipRoomCommand(this, this.runtime));
 	}

@@ -3,13 +3,13 @@ import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApiEndpointInfo, IApiExample, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import type { IApp } from '@rocket.chat/apps-engine/definition/IApp';
 
-import { handleVoipRoomRequest } from '../lib/handler';
+import { answer } from '../lib/handler';
+import { voipRoomRoute } from '../lib/routes';
 import type { VoipRoomRuntime } from '../lib/runtime';
-import { engineRoomSource } from '../lib/roomSource';
 
 /** `GET /api/apps/public/{appId}/voip/room`: Rocket.Chat's "Get Call Center Room", as an app endpoint. */
 export class VoipRoomEndpoint extends ApiEndpoint {
-	public path = 'voip/room';
+	public path = voipRoomRoute.path;
 
 	public authRequired = true;
 
@@ -27,11 +27,12 @@ export class VoipRoomEndpoint extends ApiEndpoint {
 
 	constructor(
 		app: IApp,
-		private readonly runtime: VoipRoomRuntime,
+		public readonly runtime: VoipRoomRuntime,
 	) {
 		super(app);
 	}
 
+	/** The engine's other arguments (endpoint info, http) are not needed; persistence holds the creation claims. */
 	public async get(
 		request: IApiRequest,
 		_endpoint: IApiEndpointInfo,
@@ -40,11 +41,6 @@ export class VoipRoomEndpoint extends ApiEndpoint {
 		_http: IHttp,
 		persis: IPersistence,
 	): Promise<IApiResponse> {
-		return handleVoipRoomRequest(request, {
-			runtime: this.runtime,
-			source: engineRoomSource(read, modify, persis),
-			app: { id: this.app.getID(), name: this.app.getName() },
-			logger: this.app.getLogger(),
-		});
+		return answer(voipRoomRoute, this, request, read, modify, persis);
 	}
 }

@@ -1,5 +1,5 @@
 /**
- * Every way a request can fail, as a value. `toResponse` (lib/response.ts) is the one place that turns these
+ * Every way a request can fail, as a value. `errorResponse` (lib/response.ts) is the one place that turns these
  * into an HTTP status and the Rocket.Chat error envelope.
  */
 export type VoipError =
@@ -7,6 +7,8 @@ export type VoipError =
 	| { readonly kind: 'invalid-token' }
 	| { readonly kind: 'invalid-room' }
 	| { readonly kind: 'agent-not-found' }
+	| { readonly kind: 'room-closed' }
+	| { readonly kind: 'room-not-closable' }
 	| { readonly kind: 'unauthenticated' }
 	| { readonly kind: 'forbidden' }
 	| { readonly kind: 'too-many-requests'; readonly waitSeconds: number }

@@ -1,3 +1,4 @@
+import type { CloseRequest } from './closeBody';
 import { setOwn } from './objects';
 import type { VoipRoomQuery } from './params';
 
@@ -18,6 +19,17 @@ export function loggableQuery(query: VoipRoomQuery | Record<string, unknown>): R
 		setOwn(out, key, key === 'token' && typeof value === 'string' ? maskToken(value) : key === 'token' ? '(masked)' : value);
 	}
 	return out;
+}
+
+/** A close request as it may be logged: the token masked, of the options only their size (free text stays out). */
+export function loggableClose(request: CloseRequest): Record<string, unknown> {
+	const { comment, tags } = request.options;
+	return {
+		rid: request.rid,
+		token: maskToken(request.token),
+		...(comment !== undefined && { comment: `(${comment.length} characters)` }),
+		...(tags !== undefined && { tags: tags.length }),
+	};
 }
 
 /** An error's description for the log (never for the caller). */

@@ -17,9 +17,14 @@ const KNOWN = ['token', 'agentId', 'rid', 'direction'] as const;
 type Known = (typeof KNOWN)[number];
 
 /** A parameter name as it may be echoed back in an error: quoted, shortened. */
-function quote(name: string): string {
+export function quote(name: string): string {
 	const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
 	return `'${shown}'`;
+}
+
+/** The error for a field the schema does not have. */
+export function additionalProperty<T = never>(name: string): Result<T> {
+	return invalidParams(`must NOT have additional properties: ${quote(name)}`);
 }
 
 function isKnown(key: string): key is Known {
@@ -42,20 +47,28 @@ function codePoints(value: string): number {
 	return count;
 }
 
+/**
+ * The rules every text field shares (query parameters, body fields): a string, not empty unless allowed, at most
+ * `max` characters. `name` is how the error names the field.
+ */
+export function checkText(name: string, value: unknown, max: number, allowEmpty = false): Result<string> {
+	if (typeof value !== 'string') {
+		return invalidParams(`${quote(name)} must be a string`);
+	}
+	if (value.length === 0 && !allowEmpty) {
+		return invalidParams(`${quote(name)} must NOT be empty`);
+	}
+	if (value.length > max && codePoints(value) > max) {
+		return invalidParams(`${quote(name)} must NOT have more than ${max} characters`);
+	}
+	return ok(value);
+}
+
 function checkString(name: Known, value: unknown): Result<string> {
 	if (Array.isArray(value)) {
 		return invalidParams(`${quote(name)} must be given once, not repeated`);
 	}
-	if (typeof value !== 'string') {
-		return invalidParams(`${quote(name)} must be a string`);
-	}
-	if (value.length === 0) {
-		return invalidParams(`${quote(name)} must NOT be empty`);
-	}
-	if (value.length > MAX_PARAM_LENGTH && codePoints(value) > MAX_PARAM_LENGTH) {
-		return invalidParams(`${quote(name)} must NOT have more than ${MAX_PARAM_LENGTH} characters`);
-	}
-	return ok(value);
+	return checkText(name, value, MAX_PARAM_LENGTH);
 }
 
 /**
@@ -67,7 +80,7 @@ export function parseQuery(query: unknown): Result<VoipRoomQuery> {
 	const keys = Object.keys(source);
 	for (const key of keys) {
 		if (!isKnown(key)) {
-			return invalidParams(`must NOT have additional properties: ${quote(key)}`);
+			return additionalProperty(key);
 		}
 	}
 	const values: Partial<Record<Known, string>> = {};

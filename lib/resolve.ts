@@ -11,6 +11,9 @@ import type { CreateRoomExtras, RoomSource } from './roomSource';
 import type { Timing } from './timing';
 import { realTiming } from './timing';
 
+/** What the resolution reads and creates (all of RoomSource but the close). */
+export type ResolveSource = Omit<RoomSource, 'closeRoom'>;
+
 export interface Resolved {
 	readonly room: ILivechatRoom;
 	readonly newRoom: boolean;
@@ -54,17 +57,30 @@ export function pickOpenRoom(rooms: ReadonlyArray<ILivechatRoom>, agentId: strin
 }
 
 /** Step 4 of the endpoint: CONTRACT §1.3. Readers that throw propagate (the endpoint answers 500). */
-export async function resolveRoom(source: RoomSource, query: VoipRoomQuery, options: ResolveOptions): Promise<Result<Resolved>> {
+export async function resolveRoom(source: ResolveSource, query: VoipRoomQuery, options: ResolveOptions): Promise<Result<Resolved>> {
 	if (query.rid !== undefined) {
 		return resolveByRoomId(source, query.rid, query.token);
 	}
 	return resolveByVisitor(source, query, options);
 }
 
-async function resolveByRoomId(source: RoomSource, rid: string, token: string): Promise<Result<Resolved>> {
+async function resolveByRoomId(source: ResolveSource, rid: string, token: string): Promise<Result<Resolved>> {
+	const room = await roomOfVisitor(source, rid, token);
+	return room.ok ? ok({ room: room.value, newRoom: false }) : room;
+}
+
+/**
+ * The omnichannel room `rid` of the visitor with `token`, in one read (the room by id); the visitor is read only
+ * when that fails, to tell `invalid-token` from `invalid-room` (CONTRACT §1.3 with `rid`, and §5).
+ */
+export async function roomOfVisitor(
+	source: Pick<RoomSource, 'roomById' | 'visitorByToken'>,
+	rid: string,
+	token: string,
+): Promise<Result<ILivechatRoom>> {
 	const room = await source.roomById(rid);
 	if (visitorMatches(room, token)) {
-		return ok({ room, newRoom: false });
+		return ok(room);
 	}
 	if (room && isOmnichannelRoom(room) && !room.visitor) {
 		// The room's visitor was deleted: whatever the token, this room is no answer.
@@ -74,7 +90,7 @@ async function resolveByRoomId(source: RoomSource, rid: string, token: string): 
 	return fail({ kind: visitor ? 'invalid-room' : 'invalid-token' });
 }
 
-async function resolveByVisitor(source: RoomSource, query: VoipRoomQuery, options: ResolveOptions): Promise<Result<Resolved>> {
+async function resolveByVisitor(source: ResolveSource, query: VoipRoomQuery, options: ResolveOptions): Promise<Result<Resolved>> {
 	// One read when the visitor has an open room: the rooms are listed by token; the visitor is read only when
 	// none is usable (to tell invalid-token from invalid-room, or to create).
 	const found = pickOpenRoom(await openRoomsWithVisitor(source, query.token), query.agentId);
@@ -131,12 +147,12 @@ function busy(retryAfterMs: number): Result<Resolved> {
 }
 
 /** The open rooms listed for a token, less those whose visitor is gone (no `visitor` after conversion): no answer. */
-async function openRoomsWithVisitor(source: RoomSource, token: string): Promise<Array<ILivechatRoom>> {
+async function openRoomsWithVisitor(source: ResolveSource, token: string): Promise<Array<ILivechatRoom>> {
 	return (await source.openRoomsByToken(token)).filter((room) => !!room && !!room.visitor);
 }
 
 async function createRoom(
-	source: RoomSource,
+	source: ResolveSource,
 	visitor: IVisitor,
 	agentId: string,
 	query: VoipRoomQuery,

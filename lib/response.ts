@@ -21,6 +21,8 @@ export function describeError(error: VoipError): { status: number; body: ErrorEn
 		case 'invalid-token':
 		case 'invalid-room':
 		case 'agent-not-found':
+		case 'room-closed':
+		case 'room-not-closable':
 			return { status: 400, body: { success: false, error: error.kind } };
 		case 'unauthenticated':
 			return { status: 401, body: { success: false, error: 'You must be logged in to do this.' } };
@@ -57,14 +59,22 @@ export function errorResponse(error: VoipError, headers: Headers = {}): IApiResp
 	return { status: described.status, headers: { ...CONTENT_TYPE, ...headers, ...described.headers }, content: described.body };
 }
 
-export interface SuccessBody {
+/** A success body: what the route answers, `success: true` last (as the core's envelope put it). */
+export type SuccessBody = Record<string, unknown> & { success: true };
+
+/** `voip/room`'s body (CONTRACT §1.4). */
+export interface RoomBody extends SuccessBody {
 	room: RestRoom;
 	newRoom: boolean;
-	success: true;
 }
 
-export function successBody(room: RestRoom, newRoom: boolean): SuccessBody {
+export function successBody(room: RestRoom, newRoom: boolean): RoomBody {
 	return { room, newRoom, success: true };
+}
+
+/** `voip/room.close`'s body (CONTRACT §5). */
+export function closedBody(rid: string): SuccessBody {
+	return { rid, success: true };
 }
 
 export function successResponse(body: SuccessBody, headers: Headers = {}): IApiResponse {

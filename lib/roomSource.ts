@@ -12,7 +12,7 @@ export interface CreateRoomExtras {
 	customFields?: Record<string, string>;
 }
 
-/** What the resolver reads and creates: each method is one engine call (one round trip in the Deno runtime). */
+/** What the routes read, create and close: each method is one engine call (one round trip in the Deno runtime). */
 export interface RoomSource {
 	roomById(id: string): Promise<IRoom | undefined>;
 	visitorByToken(token: string): Promise<IVisitor | undefined>;
@@ -20,6 +20,13 @@ export interface RoomSource {
 	openRoomsByToken(token: string): Promise<Array<ILivechatRoom>>;
 	userById(id: string): Promise<IUser | undefined>;
 	createRoom(visitor: IVisitor, agent: IUser, extras: CreateRoomExtras): Promise<ILivechatRoom | undefined>;
+	/**
+	 * Closes a livechat room with a comment; true when the server closed it. No closer is passed: Rocket.Chat then
+	 * closes it as the room's visitor (`closer: 'visitor'`), as the core route did. Given a closer, it would close as
+	 * that *user* (apps/meteor/app/apps/server/bridges/livechat.ts closeRoom: `...(user && { user })`, and
+	 * closeRoom.ts takes a `user` before a `visitor`). Undefined is what the engine answers for a denied permission.
+	 */
+	closeRoom(room: ILivechatRoom, comment: string): Promise<boolean | undefined>;
 	/** The creation claims every instance of the app shares (lib/claims.ts). */
 	readonly claims: ClaimStore;
 }
@@ -45,5 +52,6 @@ export function engineRoomSource(read: IRead, modify: IModify, persistence: IPer
 		},
 		userById: (id) => read.getUserReader().getById(id),
 		createRoom: (visitor, agent, extras) => modify.getCreator().getLivechatCreator().createRoom(visitor, agent, extras),
+		closeRoom: (room, comment) => modify.getUpdater().getLivechatUpdater().closeRoom(room, comment),
 	};
 }

@@ -7,12 +7,15 @@ import { applySetting, defaultConfig } from './settings';
 
 /**
  * What lives for as long as the app instance: the configuration (read once, kept current through
- * onSettingUpdated), the per-caller limiter and the per-visitor creation lock.
+ * onSettingUpdated), the rate limiter (a bucket per route and caller), the per-visitor creation lock and the
+ * per-room close lock.
  */
 export class VoipRoomRuntime {
 	public readonly limiter: RateLimiter;
-	/** A request stuck in a server call keeps its visitor's lock for one claim lease at most. */
+	/** serializes room creation per visitor token; a request stuck in a server call keeps it one claim lease at most */
 	public readonly lock = new KeyedLock({ holdMs: DEFAULT_LIMITS.leaseMs });
+	/** serializes closes per room id (a stuck close keeps it DEFAULT_HOLD_MS at most, the engine's request timeout) */
+	public readonly roomLock = new KeyedLock();
 	private current: VoipRoomConfig = defaultConfig;
 
 	constructor(clock?: Clock) {

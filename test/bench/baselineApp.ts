@@ -1,6 +1,6 @@
 /**
  * The baseline app: the engine's own floor, measured in the same run as the app. Its endpoints do nothing but the
- * engine reads a path of the real app cannot avoid, then answer the documented body:
+ * engine calls a path of the real app cannot avoid, then answer the documented body (the close: `{ rid, success }`):
  *
  * | endpoint          | reads                                                     | the floor of             |
  * | ----------------- | --------------------------------------------------------- | ------------------------ |
@@ -8,6 +8,7 @@
  * | `baseline/room`   | the room by id (room reader)                              | the `rid` path: one read |
  * | `baseline/rooms`  | the open rooms of a token (livechat reader, `{ token }`)  | the lookup: one read     |
  * | `baseline/lookup` | the visitor by token, then its rooms (livechat reader)    | two reads                |
+ * | `baseline/close`  | the room by id, then the livechat updater closes it (POST) | the close: read + write  |
  *
  * The body is a fresh copy at every call (JSON.parse of a constant string, native and quick), as any endpoint answers
  * a new object: one constant object would let vm2 (1.42) reuse the proxies it wraps the answer in, and make the floor
@@ -30,9 +31,10 @@ export const BASELINE_ENDPOINTS = {
 	room: 'baseline/room',
 	rooms: 'baseline/rooms',
 	lookup: 'baseline/lookup',
+	close: 'baseline/close',
 } as const;
 
-const PERMISSIONS = ['api', 'room.read', 'livechat-visitor.read', 'livechat-room.read'];
+const PERMISSIONS = ['api', 'room.read', 'livechat-visitor.read', 'livechat-room.read', 'livechat-room.write'];
 
 function mainSource(body: unknown): string {
 	return `"use strict";
@@ -87,6 +89,17 @@ class TwoReads extends BaselineEndpoint {
         return documented();
     }
 }
+class ReadAndClose extends BaselineEndpoint {
+    constructor(app) {
+        super(app, '${BASELINE_ENDPOINTS.close}');
+    }
+    async post(request, endpoint, read, modify, http, persis) {
+        const rid = String(request.content.rid);
+        const room = await read.getRoomReader().getById(rid);
+        await modify.getUpdater().getLivechatUpdater().closeRoom(room, String(request.content.options.comment));
+        return { status: 200, headers: { 'content-type': 'application/json' }, content: { rid, success: true } };
+    }
+}
 class VoipBaselineApp extends App_1.App {
     constructor(info, logger, accessors) {
         super(info, logger, accessors);
@@ -95,7 +108,7 @@ class VoipBaselineApp extends App_1.App {
         await configuration.api.provideApi({
             visibility: api_1.ApiVisibility.PUBLIC,
             security: api_1.ApiSecurity.UNSECURE,
-            endpoints: [new NoRead(this), new OneRead(this), new RoomsByToken(this), new TwoReads(this)],
+            endpoints: [new NoRead(this), new OneRead(this), new RoomsByToken(this), new TwoReads(this), new ReadAndClose(this)],
         });
     }
 }

@@ -71,10 +71,14 @@ describe.each(ENGINES)('the bench on engine %s', (engine) => {
 		expect(byName['floor-1'].readsByMethod).toEqual(byName.rid.readsByMethod);
 		expect(byName['floor-1-rooms'].readsByMethod).toEqual(byName.lookup.readsByMethod);
 		expect(byName['floor-2'].readsByMethod).toEqual({ 'livechat.findRooms': 1, 'livechat.findVisitorByToken': 1 });
-		expect([byName.rid.vsFloor?.floor, byName.lookup.vsFloor?.floor, byName.create.vsFloor]).toEqual([
+		// CONTRACT §5: the close reads the room once, as its floor does
+		expect(byName.close.readsByMethod).toEqual({ 'room.getById': 1 });
+		expect(byName['floor-close'].readsByMethod).toEqual(byName.close.readsByMethod);
+		expect([byName.rid.vsFloor?.floor, byName.lookup.vsFloor?.floor, byName.create.vsFloor, byName.close.vsFloor?.floor]).toEqual([
 			'floor-1',
 			'floor-1-rooms',
 			undefined,
+			'floor-close',
 		]);
 		expect(result.memory).toMatchObject({ calls: 40, warmup: 8, gcForced: true });
 		expect(result.memory?.before.nodeHeapUsed).toBeGreaterThan(0);
@@ -88,11 +92,13 @@ describe.each(ENGINES)('the bench on engine %s', (engine) => {
 			['rid-p50', isDenoEngine(engine)],
 			['rid-p99', isDenoEngine(engine)],
 			['lookup-p50', isDenoEngine(engine)],
+			['close-p50', isDenoEngine(engine)],
 			['rid-reads', true],
 			['lookup-reads', true],
+			['close-reads', true],
 			['heap', true],
 		]);
-		expect(targets.filter((t) => t.id.endsWith('-reads')).map((t) => t.met)).toEqual([true, true]);
+		expect(targets.filter((t) => t.id.endsWith('-reads')).map((t) => t.met)).toEqual([true, true, true]);
 
 		const report: BenchReport = {
 			stamp: machineStamp(),

@@ -3,7 +3,7 @@
  * one real AppManager (the test host), called the way the server's HTTP layer calls them, in interleaved rounds.
  */
 import type { EngineName, Host } from '../engine/host';
-import { SEED, seedData, startHost } from '../engine/host';
+import { documentedRoom, SEED, seedData, startHost } from '../engine/host';
 import { ensurePackaged } from '../tools/package';
 import { BASELINE_ENDPOINTS, writeBaselineZip } from './baselineApp';
 import { bundledCopy } from './bundle';
@@ -11,21 +11,39 @@ import type { Spread, Summary } from './stats';
 import { median, round, spread, summarize } from './stats';
 import { engineRuntime, processRss, settleHeap } from './system';
 
-export type PathName = 'rid' | 'lookup' | 'create' | 'error-params' | 'error-token' | 'floor-0' | 'floor-1' | 'floor-1-rooms' | 'floor-2';
+export type PathName =
+	| 'rid'
+	| 'lookup'
+	| 'create'
+	| 'close'
+	| 'error-params'
+	| 'error-token'
+	| 'floor-0'
+	| 'floor-1'
+	| 'floor-1-rooms'
+	| 'floor-2'
+	| 'floor-close';
 
 export interface PathSpec {
 	readonly name: PathName;
 	readonly label: string;
 	readonly app: 'voiproom' | 'baseline';
 	readonly endpoint: string;
+	/** default 'get' */
+	readonly method?: 'get' | 'post';
 	readonly query: Readonly<Record<string, string>>;
+	/** the body (POST) */
+	readonly content?: unknown;
 	/** the status every call must answer */
 	readonly status: number;
 	/** engine reads one call of this path must cost */
 	readonly reads: number;
 	/** the baseline path this one is compared with */
 	readonly floor?: PathName;
-	/** runs on the host before each call, unmeasured (the creation path closes the room the last call made) */
+	/**
+	 * runs on the host before each call, unmeasured (the creation path closes the room the last call made; a close
+	 * needs its room open again)
+	 */
 	readonly before?: (host: Host) => void;
 }
 
@@ -35,6 +53,18 @@ function closeOpenRoomsOf(host: Host, token: string): void {
 }
 
 const APP_ENDPOINT = 'voip/room';
+const CLOSE_ENDPOINT = 'voip/room.close';
+const CLOSE_BODY = { rid: SEED.roomId, token: SEED.visitorToken, options: { comment: 'Call ended: caller hung up' } };
+
+/** The documented room open again, as seeded, without the closing message of a previous close. */
+function reopenDocumentedRoom(host: Host): void {
+	const index = host.db.rooms.findIndex((room) => room._id === SEED.roomId);
+	host.db.rooms[index] = documentedRoom();
+	host.db.messages = [];
+}
+
+/** A close of the documented room (the app's and the baseline's), which must be open before each call. */
+const CLOSE_CALL = { method: 'post', query: {}, content: CLOSE_BODY, before: reopenDocumentedRoom, status: 200, reads: 1 } as const;
 
 /** Every path the bench measures: the app's first, then the baselines. */
 export const PATHS: ReadonlyArray<PathSpec> = [
@@ -69,6 +99,14 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		// the only one, the agent, the read-back
 		reads: 6,
 		before: (host) => closeOpenRoomsOf(host, SEED.lonelyVisitorToken),
+	},
+	{
+		name: 'close',
+		label: 'close (200)',
+		app: 'voiproom',
+		endpoint: CLOSE_ENDPOINT,
+		...CLOSE_CALL,
+		floor: 'floor-close',
 	},
 	{
 		name: 'error-params',
@@ -125,6 +163,13 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		query: { token: SEED.visitorToken, agentId: SEED.agentId },
 		status: 200,
 		reads: 2,
+	},
+	{
+		name: 'floor-close',
+		label: 'baseline: read + close',
+		app: 'baseline',
+		endpoint: BASELINE_ENDPOINTS.close,
+		...CLOSE_CALL,
 	},
 ];
 
@@ -186,7 +231,7 @@ export interface MemoryReading {
 }
 
 export interface MemoryResult {
-	/** app calls between the readings: its four paths in turn */
+	/** app calls between the readings: its paths in turn */
 	calls: number;
 	/** calls of the same workload before the first reading */
 	warmup: number;
@@ -230,10 +275,13 @@ async function callOnce(target: Target, spec: PathSpec): Promise<number> {
 	if (spec.before) {
 		spec.before(target.host);
 	}
+	// a fresh body each call, as a server parses one per request
+	const content = spec.content !== undefined ? (JSON.parse(JSON.stringify(spec.content)) as unknown) : undefined;
 	const started = process.hrtime.bigint();
 	const res = await target.host.call(spec.endpoint, {
-		method: 'get',
+		method: spec.method || 'get',
 		query: { ...spec.query },
+		content,
 		userId: SEED.callerId,
 		appId: target.appIds[spec.app],
 	});

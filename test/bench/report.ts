@@ -152,7 +152,9 @@ function summaryTable(runs: EngineRun[]): Table {
 			'rid p99 ×',
 			'lookup p50 ms',
 			'lookup p50 ×',
-			'reads rid/lookup/create',
+			'close p50 ms',
+			'close p50 ×',
+			'reads rid/lookup/create/close',
 			'creation p50 ms',
 			'errors p50 ms (params, token)',
 			'targets',
@@ -160,6 +162,7 @@ function summaryTable(runs: EngineRun[]): Table {
 		rows: runs.map((run) => {
 			const rid = find(run, 'rid');
 			const lookup = find(run, 'lookup');
+			const close = find(run, 'close');
 			return [
 				run.result.engineVersion,
 				ENGINE_TABLE[run.result.engine].rocketChat,
@@ -169,13 +172,15 @@ function summaryTable(runs: EngineRun[]): Table {
 				times(rid && rid.vsFloor && rid.vsFloor.p99Ratio),
 				p50(run, 'lookup'),
 				times(lookup && lookup.vsFloor && lookup.vsFloor.p50Ratio),
-				`${reads(run, 'rid')}/${reads(run, 'lookup')}/${reads(run, 'create')}`,
+				p50(run, 'close'),
+				times(close && close.vsFloor && close.vsFloor.p50Ratio),
+				`${reads(run, 'rid')}/${reads(run, 'lookup')}/${reads(run, 'create')}/${reads(run, 'close')}`,
 				p50(run, 'create'),
 				`${p50(run, 'error-params')}, ${p50(run, 'error-token')}`,
 				missed(run),
 			];
 		}),
-		right: [false, false, false, true, true, true, true, true, true, true, true, false],
+		right: [false, false, false, true, true, true, true, true, true, true, true, true, true, false],
 	};
 }
 
@@ -198,7 +203,7 @@ function memoryLines(run: EngineRun): string[] {
 		return ['memory: not measured'];
 	}
 	const lines = [
-		`memory over ${m.calls} calls of the app (its four paths in turn) after ${m.warmup} more of them${m.gcForced ? ', readings after forced full GCs' : ' (no GC could be forced)'}:`,
+		`memory over ${m.calls} calls of the app (its paths in turn) after ${m.warmup} more of them${m.gcForced ? ', readings after forced full GCs' : ' (no GC could be forced)'}:`,
 		`  Node heap ${mb(m.before.nodeHeapUsed)} → ${mb(m.after.nodeHeapUsed)} (${pct(m.heapGrowth)}), Node RSS ${mb(m.before.nodeRss)} → ${mb(m.after.nodeRss)}`,
 	];
 	lines.push(`  Node heap along the way: ${m.trace.map((t) => `${t.calls}: ${mb(t.nodeHeapUsed)}`).join(', ')}`);
@@ -259,8 +264,8 @@ export function renderMarkdown(report: BenchReport): string {
 	out.push(
 		'',
 		'Latencies are per call as the server waits for the engine (one caller, sequential); `floor` is the baseline app',
-		'endpoint doing the same engine reads and answering the documented body, measured in the same rounds; `p50 × per',
-		'round` is the path over its floor per round (median and spread).',
+		'endpoint doing the same engine calls (reads; for the close, the read and the close) and answering the same body,',
+		'measured in the same rounds; `p50 × per round` is the path over its floor per round (median and spread).',
 		'',
 	);
 	return out.join('\n');

@@ -1,4 +1,4 @@
-/** The targets of issues #6 and #9, checked against one engine's figures. */
+/** The targets of issues #6 and #9 (and #10's close path), checked against one engine's figures. */
 import { isDenoEngine } from '../engine/engines';
 import type { EngineResult, PathName, PathResult } from './engineBench';
 
@@ -18,6 +18,7 @@ export const LIMITS = {
 	ridP50: 1.15,
 	ridP99: 1.5,
 	lookupP50: 1.15,
+	closeP50: 1.2,
 	heapGrowth: 0.05,
 	memoryCalls: 10000,
 } as const;
@@ -47,6 +48,7 @@ export function checkTargets(result: EngineResult): TargetCheck[] {
 	const deno = isDenoEngine(result.engine);
 	const rid = path(result, 'rid');
 	const lookup = path(result, 'lookup');
+	const close = path(result, 'close');
 	const memory = result.memory;
 	return [
 		check(
@@ -76,8 +78,18 @@ export function checkTargets(result: EngineResult): TargetCheck[] {
 			'×',
 			(v) => v <= LIMITS.lookupP50,
 		),
+		check(
+			'close-p50',
+			'close path p50 ≤ 1.2 × read + close floor',
+			deno,
+			ratio(result, 'close', 'p50Ratio'),
+			LIMITS.closeP50,
+			'×',
+			(v) => v <= LIMITS.closeP50,
+		),
 		check('rid-reads', 'rid path: 1 engine read per request', true, rid && rid.readsPerCall, 1, 'reads', (v) => v === 1),
 		check('lookup-reads', 'lookup path: 1 engine read per request', true, lookup && lookup.readsPerCall, 1, 'reads', (v) => v === 1),
+		check('close-reads', 'close path: 1 engine read per request', true, close && close.readsPerCall, 1, 'reads', (v) => v === 1),
 		check(
 			'heap',
 			`Node heap after warm-up grows < 5 % over ${memory ? memory.calls : LIMITS.memoryCalls} calls`,

@@ -433,6 +433,29 @@ function readVersion(pkgJson: string): string {
 }
 
 /** The binary of the row's Deno: its npm package (or alias) brings it through its optional @deno/<platform>. */
+/**
+ * The binary itself when it may be executed; else (the platform package's tarball ships it without the x bit, and
+ * only the `deno` package's postinstall would set it) an executable copy under test/.cache/deno/bin-<version>/,
+ * made once: node_modules stays untouched.
+ */
+function executable(bin: string, version: string): string {
+	try {
+		fs.accessSync(bin, fs.constants.X_OK);
+		return bin;
+	} catch {
+		// not executable: use a copy
+	}
+	const copy = path.join(findProjectRoot(), 'test', '.cache', 'deno', `bin-${version}`, path.basename(bin));
+	if (!fs.existsSync(copy) || fs.statSync(copy).size !== fs.statSync(bin).size) {
+		fs.mkdirSync(path.dirname(copy), { recursive: true });
+		const tmp = `${copy}.${process.pid}.tmp`;
+		fs.copyFileSync(bin, tmp);
+		fs.chmodSync(tmp, 0o755);
+		fs.renameSync(tmp, copy);
+	}
+	return copy;
+}
+
 function resolveDeno(row: EngineRow): { bin: string; version: string } {
 	const exe = process.platform === 'win32' ? 'deno.exe' : 'deno';
 	const denoPackage = row.denoPackage as string;
@@ -464,7 +487,7 @@ function resolveDeno(row: EngineRow): { bin: string; version: string } {
 	if (!bin) {
 		throw new Error(`Deno binary not found in ${denoPackage} (deno@${row.denoVersion}): its @deno/<platform> package is missing`);
 	}
-	return { bin: fs.realpathSync(bin), version };
+	return { bin: executable(fs.realpathSync(bin), version), version };
 }
 
 function resolveInputs(engine: EngineName): Inputs {

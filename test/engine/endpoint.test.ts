@@ -27,7 +27,7 @@ describe.each(ENGINES)('voip/room on engine %s', (engine: EngineName) => {
 	it('registers GET voip/room: public, unsecure, authRequired, with the documented call as examples', () =>
 		run({}, async (host) => {
 			const headers = { 'X-User-Id': '6vHSSqdBHdm2R4gfi', 'X-Auth-Token': 'xS8jnLS2YzVy-_w8T_S0WnQm5SnADjACa7gbXmcOcLY' };
-			expect(host.registeredApis()).toEqual([
+			expect(host.registeredApis().filter((api) => api.path === 'voip/room')).toEqual([
 				{
 					appId: host.appId,
 					path: 'voip/room',

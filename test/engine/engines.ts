@@ -20,7 +20,11 @@ export interface EngineRow {
 	readonly packageName: string;
 	/** where the app runs: in the Node process (vm2) or in a Deno subprocess */
 	readonly runtime: 'vm2' | 'deno';
-	/** Deno: the npm package (or alias) of the Deno binary the tests run this engine's deno-runtime with */
+	/**
+	 * Deno: the npm alias of the Deno binary the tests run this engine's deno-runtime with: `@deno/linux-x64-glibc` of
+	 * that version, an optional dependency (the registry has no other platforms of 1.46.3 and 2.3.1, so the `deno`
+	 * package of those versions cannot be locked for `npm ci`); elsewhere than Linux x64 the Deno engines do not run.
+	 */
 	readonly denoPackage?: string;
 	/** Deno: its version (what the tests run) */
 	readonly denoVersion?: string;
@@ -66,7 +70,7 @@ export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 		version: '1.53.1',
 		packageName: 'apps-engine-1.53',
 		runtime: 'deno',
-		denoPackage: 'deno-1.46',
+		denoPackage: 'deno-1.46.3-linux-x64',
 		denoVersion: '1.46.3',
 		shippedDeno: '1.43.5',
 		runsInPlace: true,
@@ -83,7 +87,7 @@ export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 		version: '1.59.0',
 		packageName: 'apps-engine-1.59',
 		runtime: 'deno',
-		denoPackage: 'deno-1.46',
+		denoPackage: 'deno-1.46.3-linux-x64',
 		denoVersion: '1.46.3',
 		shippedDeno: '1.43.5',
 		runsInPlace: true,
@@ -101,7 +105,7 @@ export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 		version: '1.62.0',
 		packageName: '@rocket.chat/apps-engine',
 		runtime: 'deno',
-		denoPackage: 'deno',
+		denoPackage: 'deno-2.3.1-linux-x64',
 		denoVersion: '2.3.1',
 		runsInPlace: false,
 		rocketChat: '8.4',

@@ -71,3 +71,14 @@ export function appErrorLog(host: Host): string {
 		.filter((line) => / error: /.test(line))
 		.join('\n');
 }
+
+/** Puts a host's store back to `data` (rooms, visitors, departments, messages) and clears its faults and counters. */
+export function restoreStore(host: Host, data: RcData): void {
+	host.db.rooms = data.rooms;
+	host.db.visitors = data.visitors;
+	host.db.departments = data.departments;
+	host.db.messages = data.messages || [];
+	host.faults.clear();
+	host.reads.reset();
+	host.calls.reset();
+}

@@ -18,7 +18,7 @@ export interface FuzzRequest {
 }
 
 /** Keys whose names are properties of every object, or otherwise dangerous for naive code. */
-const HOSTILE_KEYS = [
+export const HOSTILE_KEYS = [
 	'constructor',
 	'toString',
 	'valueOf',

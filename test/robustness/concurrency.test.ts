@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 
 import type { ApiResult, EngineName, Host } from '../engine/host';
 import { ENGINES } from '../engine/support';
+import { gate, tracked, until } from './sync';
 import { closeOpenRoomsOf, ENABLED, SEED, startRobustHost, WORLD } from './world';
 
 interface RoomAnswer {
@@ -16,35 +17,6 @@ interface RoomAnswer {
 }
 
 const answer = (res: ApiResult): RoomAnswer => res.content as RoomAnswer;
-
-/** A promise and its resolver. */
-function gate(): { promise: Promise<void>; open: () => void } {
-	let open: () => void = () => undefined;
-	const promise = new Promise<void>((resolve) => {
-		open = resolve;
-	});
-	return { promise, open };
-}
-
-/** Waits (without asserting anything about time) until `condition` holds; fails loudly if it never does. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-	const deadline = Date.now() + 30000;
-	while (!condition()) {
-		if (Date.now() > deadline) {
-			throw new Error(`never happened: ${what}`);
-		}
-		await new Promise((resolve) => setTimeout(resolve, 2));
-	}
-}
-
-/** Tracks whether a promise settled. */
-function tracked<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => boolean } {
-	let done = false;
-	const settledPromise = promise.finally(() => {
-		done = true;
-	});
-	return { promise: settledPromise, settled: () => done };
-}
 
 const visitorToken = (args: unknown[]): string | undefined => {
 	const visitor = args[0] as { token?: string } | undefined;

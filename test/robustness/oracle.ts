@@ -39,12 +39,12 @@ export const DEFAULT_SETTINGS: OracleSettings = { allowedRoles: DEFAULT_ALLOWED_
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 export const errorBody = (error: string): ErrorBody => ({ success: false, error });
-const paramsError = (message: string): Prediction => ({
+export const paramsError = (message: string): Prediction => ({
 	kind: 'error',
 	status: 400,
 	body: { success: false, error: `${message} [invalid-params]`, errorType: 'invalid-params' },
 });
-const clientError = (error: string): Prediction => ({ kind: 'error', status: 400, body: errorBody(error) });
+export const clientError = (error: string): Prediction => ({ kind: 'error', status: 400, body: errorBody(error) });
 
 export const UNAUTHENTICATED: Prediction = { kind: 'error', status: 401, body: errorBody('You must be logged in to do this.') };
 export const FORBIDDEN: Prediction = {
@@ -55,7 +55,7 @@ export const FORBIDDEN: Prediction = {
 export const INTERNAL: Prediction = { kind: 'error', status: 500, body: errorBody('Internal server error') };
 
 /** A parameter name as an error message shows it: quoted, the first 64 UTF-16 units, then an ellipsis. */
-function shown(name: string): string {
+export function shown(name: string): string {
 	return `'${name.length > 64 ? `${name.slice(0, 64)}…` : name}'`;
 }
 
@@ -81,7 +81,7 @@ export function wellFormed(text: string): string {
 	return out;
 }
 
-function wellFormedValue(value: unknown): unknown {
+export function wellFormedValue(value: unknown): unknown {
 	if (typeof value === 'string') {
 		return wellFormed(value);
 	}

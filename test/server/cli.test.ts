@@ -10,7 +10,7 @@ import * as path from 'path';
 
 import { afterEach, describe, expect, it } from '@jest/globals';
 
-import { documentedResponseAsServed } from '../engine/support';
+import { documentedResponseAsServed, SEED } from '../engine/support';
 import { parseCli } from './main';
 import { ROOT } from '../tools/package';
 import { request, waitGone } from './support';
@@ -18,6 +18,9 @@ import { request, waitGone } from './support';
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const MAIN = path.join('test', 'server', 'main.ts');
 const APP_ID = '2c6d81eb-0039-41a3-9399-92fd3df46d00';
+const DEMO_ROOM = SEED.roomId;
+const DEMO_TOKEN = SEED.visitorToken;
+const DEMO_CALLER = { id: SEED.callerId, token: SEED.callerToken };
 
 interface Cli {
 	child: ChildProcess;
@@ -117,7 +120,7 @@ describe('npm start (test/server/main.ts)', () => {
 		expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 		expect(out).toContain(`App ${APP_ID} answers under ${url}/api/apps/public/${APP_ID}/`);
 		expect(out).toContain(
-			"Rate limit: 5 requests per minute per user, the app's default; refused calls count too, so a 6th call within a minute answers 429. `npm start -- --no-rate-limit` turns it off.",
+			"Rate limit: 5 requests per minute per user and endpoint, the app's default; refused calls count too, so a 6th call within a minute answers 429. `npm start -- --no-rate-limit` turns it off.",
 		);
 		expect(out).toContain(
 			"The documented page's token (867ad6a0…) is not its example room's visitor token; this uses the room's own (8s7e9ony6ctl27e1qf8kue).",
@@ -132,6 +135,7 @@ describe('npm start (test/server/main.ts)', () => {
 			'A bad request (neither rid nor agentId)',
 			'No credentials: the server refuses before the app runs',
 			'/voiproom in the documented room, as the manager sam.wise (POST /api/v1/commands.run)',
+			'The call ends: POST voip/room.close closes the documented room, with a comment',
 		]);
 
 		// 1. the documented call, pasted into a shell: the documented body (but servedBy.ts)
@@ -154,6 +158,15 @@ describe('npm start (test/server/main.ts)', () => {
 			1,
 			'Livechat room of Mary',
 		]);
+		// 8. the close, last: 200, then room-closed; voip/room by rid shows it closed
+		expect((await sh(hints[7].command)).split('\r\n\r\n')[1]).toBe(JSON.stringify({ rid: DEMO_ROOM, success: true }));
+		expect((await sh(hints[7].command)).split('\r\n\r\n')[1]).toBe(JSON.stringify({ success: false, error: 'room-closed' }));
+		const closed = JSON.parse(
+			await sh(
+				`curl -s '${url}/api/apps/public/${APP_ID}/voip/room?token=${DEMO_TOKEN}&rid=${DEMO_ROOM}' -H 'X-User-Id: ${DEMO_CALLER.id}' -H 'X-Auth-Token: ${DEMO_CALLER.token}'`,
+			),
+		) as { room: Record<string, unknown> };
+		expect(['open' in closed.room, closed.room.closer]).toEqual([false, 'visitor']);
 
 		const info = JSON.parse((await request(`${url}/api/info`)).text) as {
 			engine: { runtimePid: number };
@@ -186,6 +199,7 @@ describe('npm start (test/server/main.ts)', () => {
 			'Room creation: visitor guest-502 has no open room',
 			'A bad request (neither rid nor agentId)',
 			'No credentials',
+			'The call ends: POST voip/room.close closes room Acm3L1v3ch4tR00m1',
 		]);
 		const [head, body] = (await sh(hints[1].command)).split('\r\n\r\n');
 		const answer = JSON.parse(body) as { room: Record<string, unknown>; newRoom: boolean };
@@ -195,6 +209,12 @@ describe('npm start (test/server/main.ts)', () => {
 			{ crmAccount: 'ACME-0042' },
 			{ _id: 'aL1c3Ag3ntAcme001', username: 'alice.agent' },
 			false,
+		]);
+		// the --data documents can be closed
+		const [closeHead, closeBody] = (await sh(hints[5].command)).split('\r\n\r\n');
+		expect([closeHead.split('\r\n')[0], closeBody]).toEqual([
+			'HTTP/1.1 200 OK',
+			JSON.stringify({ rid: 'Acm3L1v3ch4tR00m1', success: true }),
 		]);
 		expect(out).not.toContain('GET /api/apps');
 		await waitFor(

@@ -113,6 +113,7 @@ describe('hints', () => {
 			'A bad request (neither rid nor agentId)',
 			'No credentials: the server refuses before the app runs',
 			'/voiproom in the documented room, as the manager sam.wise (POST /api/v1/commands.run)',
+			'The call ends: POST voip/room.close closes the documented room, with a comment',
 		]);
 		expect(hints[0].command).toBe(
 			[
@@ -132,6 +133,11 @@ describe('hints', () => {
 			"curl -s -i 'http://127.0.0.1:3000/api/apps/public/APP/voip/room?token=acme-caller-15559876&agentId=aL1c3Ag3ntAcme001&direction=inbound' -H 'X-User-Id: aL1c3Ag3ntAcme001' -H 'X-Auth-Token: acme-token-alice'",
 			"curl -s -i 'http://127.0.0.1:3000/api/apps/public/APP/voip/room?token=any' -H 'X-User-Id: aL1c3Ag3ntAcme001' -H 'X-Auth-Token: acme-token-alice'",
 			"curl -s -i 'http://127.0.0.1:3000/api/apps/public/APP/voip/room?token=any&rid=any'",
+			[
+				"curl -s -i -X POST 'http://127.0.0.1:3000/api/apps/public/APP/voip/room.close' \\",
+				"  -H 'X-User-Id: aL1c3Ag3ntAcme001' -H 'X-Auth-Token: acme-token-alice' \\",
+				`  -H 'Content-Type: application/json' -d '{"rid":"Acm3L1v3ch4tR00m1","token":"acme-caller-15551234","options":{"comment":"Call ended"}}'`,
+			].join('\n'),
 		]);
 	});
 });

@@ -42,13 +42,26 @@ function query(params: Record<string, string>): string {
 		.join('&');
 }
 
-function commandRun(url: string, user: { id: string; token: string }, body: Record<string, string>): string {
+/** A POST with a JSON body as the user; `-i` shows the status line and headers too. */
+function postJson(url: string, user: { id: string; token: string }, body: Record<string, unknown>, withHeaders: boolean): string {
 	return [
-		`curl -s -X POST ${q(`${url}/api/v1/commands.run`)} \\`,
+		`curl -s${withHeaders ? ' -i' : ''} -X POST ${q(url)} \\`,
 		`  -H ${q(`X-User-Id: ${user.id}`)} -H ${q(`X-Auth-Token: ${user.token}`)} \\`,
 		`  -H 'Content-Type: application/json' -d ${q(JSON.stringify(body))}`,
 	].join('\n');
 }
+
+function commandRun(url: string, user: { id: string; token: string }, body: Record<string, string>): string {
+	return postJson(`${url}/api/v1/commands.run`, user, body, false);
+}
+
+/** `POST voip/room.close` with a JSON body (CONTRACT §5). */
+function postClose(appBaseUrl: string, user: { id: string; token: string }, body: Record<string, unknown>): string {
+	return postJson(`${appBaseUrl}/voip/room.close`, user, body, true);
+}
+
+const CLOSED_EXPECT = (rid: string): string =>
+	`200 {"rid":"${rid}","success":true}; the same call again: 400 {"success":false,"error":"room-closed"}; voip/room with that rid now answers the room closed (no "open", closedAt, closer "visitor")`;
 
 function demoHints(ctx: HintContext): Hint[] {
 	const room = `${ctx.appBaseUrl}/voip/room`;
@@ -103,6 +116,16 @@ function demoHints(ctx: HintContext): Hint[] {
 			expect: '200 {"messages":[<the ephemeral room card the app sent you>],"success":true}',
 			note: `As kim.jane (X-User-Id ${DEMO.agentId}, X-Auth-Token ${DEMO.agentToken}) the card is in Portuguese: her language is pt-BR.`,
 		},
+		{
+			title: 'The call ends: POST voip/room.close closes the documented room, with a comment',
+			command: postClose(ctx.appBaseUrl, caller, {
+				rid: DEMO.roomId,
+				token: DEMO.visitorToken,
+				options: { comment: 'Call ended: caller hung up' },
+			}),
+			expect: CLOSED_EXPECT(DEMO.roomId),
+			note: 'Last on purpose: once it is closed, the documented call (1.) finds no open room and creates one.',
+		},
 	];
 }
 
@@ -152,6 +175,14 @@ function dataHints(ctx: HintContext): Hint[] {
 		command: get(`${room}?${query({ token: 'any', rid: 'any' })}`),
 		expect: '401, the text Unauthorized',
 	});
+	const closable = ctx.data.rooms.find((r) => r.t === 'l' && r.open === true && r.v && r.v.token);
+	if (caller && closable && closable.v && closable.v.token) {
+		hints.push({
+			title: `The call ends: POST voip/room.close closes room ${closable._id}`,
+			command: postClose(ctx.appBaseUrl, caller, { rid: closable._id, token: closable.v.token, options: { comment: 'Call ended' } }),
+			expect: CLOSED_EXPECT(closable._id),
+		});
+	}
 	if (!caller) {
 		hints.push({
 			title: 'No user with a token holds livechat-agent, livechat-manager or admin',
@@ -182,7 +213,7 @@ export function formatHints(ctx: HintContext): string {
 	});
 	lines.push(
 		ctx.rateLimit
-			? "Rate limit: 5 requests per minute per user, the app's default; refused calls count too, so a 6th call within a minute answers 429. `npm start -- --no-rate-limit` turns it off."
+			? "Rate limit: 5 requests per minute per user and endpoint, the app's default; refused calls count too, so a 6th call within a minute answers 429. `npm start -- --no-rate-limit` turns it off."
 			: 'Rate limit: off (--no-rate-limit: the setting requests_per_minute is 0).',
 	);
 	lines.push(`Engine and runtime: curl -s ${ctx.url}/api/info    Stop: Ctrl-C`);

@@ -184,6 +184,34 @@ describe.each(ENGINES)('startServer on engine %s', (engine: EngineName) => {
 			expect(server.host.db.rooms.filter((r) => r.v && r.v.token === DEMO.lonelyVisitorToken).length).toBe(1);
 		});
 
+		it('closing the call over HTTP: a form-encoded body closes the created room; the same close as JSON is room-closed', async () => {
+			const created = server.host.db.rooms.find((r) => r.open === true && r.v && r.v.token === DEMO.lonelyVisitorToken);
+			if (!created) {
+				throw new Error('no open room of the lonely visitor (the creation test runs first)');
+			}
+			const close = (contentType: string, body: string) =>
+				request(`${server.appBaseUrl}/voip/room.close`, {
+					method: 'POST',
+					headers: { ...auth(caller), 'Content-Type': contentType },
+					body,
+				});
+			const form = await close('application/x-www-form-urlencoded', `rid=${created._id}&token=${DEMO.lonelyVisitorToken}`);
+			expect([form.status, form.headers['content-type'], json(form.text)]).toEqual([
+				200,
+				JSON_UTF8,
+				{ rid: created._id, success: true },
+			]);
+			expect(['open' in created, created.closer]).toEqual([false, 'visitor']);
+			const again = await close(
+				'application/json',
+				JSON.stringify({ rid: created._id, token: DEMO.lonelyVisitorToken, options: { comment: 'x' } }),
+			);
+			expect([again.status, json(again.text)]).toEqual([400, { success: false, error: 'room-closed' }]);
+			const shown = await request(room(`token=${DEMO.lonelyVisitorToken}&rid=${created._id}`), { headers: auth(caller) });
+			const closedRoom = (json(shown.text) as { room: Record<string, unknown> }).room;
+			expect([shown.status, 'open' in closedRoom, closedRoom.closer]).toEqual([200, false, 'visitor']);
+		});
+
 		it('the rate limit, set through the engine: 429 with its headers once the callers count is used up', async () => {
 			await server.host.setSetting('requests_per_minute', 2);
 			try {

@@ -7,12 +7,13 @@ import { DEFAULT_LIMITS } from '../../lib/clusterCreate';
 import { KeyedLock } from '../../lib/keyedLock';
 import type { VoipRoomQuery } from '../../lib/params';
 import { pickOpenRoom, resolveRoom } from '../../lib/resolve';
-import type { CreateRoomExtras, RoomSource } from '../../lib/roomSource';
+import type { ResolveSource } from '../../lib/resolve';
+import type { CreateRoomExtras } from '../../lib/roomSource';
 import { ManualTiming } from './manualTiming';
 import { MemoryClaimStore } from './memoryClaims';
 
-/** A small in-memory RoomSource over engine-shaped objects, counting calls. Fresh for each test. */
-class MemorySource implements RoomSource {
+/** A small in-memory ResolveSource over engine-shaped objects, counting calls. Fresh for each test. */
+class MemorySource implements ResolveSource {
 	public readonly calls: Array<string> = [];
 	public readonly created: Array<CreateRoomExtras> = [];
 	public readonly claims = new MemoryClaimStore(this.calls);

@@ -128,7 +128,7 @@ const NEVER_SYNTHESIZE = new Set(['then', 'catch', 'toJSON', 'constructor', 'ins
  * Wraps a bridge (an instance of a subclass of the engine's own bridge class) so that:
  * - every `do*` call the engine makes on the app's behalf is counted (`<bridge>.<method>`, e.g.
  *   'room.getById'), reads separately, once the install is over;
- * - a fault set for `<bridge>.<method>` makes that call throw or answer undefined;
+ * - a fault set for `<bridge>.<method>` makes that call throw, or answer undefined or false;
  * - a hold set for `<bridge>.<method>` (or `'*'`) is awaited before that call (it sees the call's arguments);
  * - once the instance is down, no call answers or takes effect (a held call released later neither);
  * - an abstract method this host does not implement throws "not implemented in test host: <bridge>.<method>"
@@ -166,7 +166,7 @@ export function instrumentBridge<T extends object>(bridge: T, bridgeName: string
 							if (fault.mode === 'throw') {
 								throw new Error(`fault injected by test host: ${key}`);
 							}
-							return undefined;
+							return fault.mode === 'false' ? false : undefined;
 						}
 						return original.apply(self, args);
 					};

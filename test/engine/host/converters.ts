@@ -307,6 +307,81 @@ export class RcConverters {
 		return transformMappedData(original, map);
 	}
 
+	/**
+	 * engine room -> room document: Rocket.Chat's convertAppRoom, non-partial (apps/meteor/app/apps/server/converters/
+	 * rooms.ts), the way the livechat bridge's closeRoom turns the room the app hands it back into a document. Built
+	 * from the app's object, not read from the store: `open` is what the app's `isOpen` says. The creator, the visitor
+	 * (re-read, enabled only, with `lastMessageTs`/`phone` from `visitorChannelInfo`, which must be there when a
+	 * visitor is), the department and `servedBy` (`{ _id, username }`: no `ts`) are looked up by id; the unmapped
+	 * properties are copied over last (so the stored `v` comes back as it was).
+	 */
+	convertAppRoom(room: Doc | undefined | null): Doc | undefined {
+		if (!room) {
+			return undefined;
+		}
+		const creatorRef = ref(room.creator) as { id?: string } | undefined;
+		const creator = creatorRef ? this.findUserById(creatorRef.id) : undefined;
+		const visitorRef = ref(room.visitor) as { id?: string } | undefined;
+		let v: Doc | undefined;
+		if (visitorRef) {
+			const visitor = this.findEnabledVisitorById(visitorRef.id);
+			if (visitor) {
+				// Rocket.Chat: `const { lastMessageTs, phone } = visitorChannelInfo;` (a TypeError when it is missing)
+				const { lastMessageTs, phone } = room.visitorChannelInfo as { lastMessageTs?: unknown; phone?: unknown };
+				v = {
+					_id: visitor._id,
+					username: visitor.username,
+					token: visitor.token,
+					status: visitor.status || 'online',
+					activity: visitor.activity,
+					...(lastMessageTs ? { lastMessageTs } : {}),
+					...(phone ? { phone } : {}),
+				};
+			}
+		}
+		const departmentRef = ref(room.department) as { id?: string } | undefined;
+		const department = departmentRef ? this.findDepartmentById(departmentRef.id) : undefined;
+		const servedByRef = ref(room.servedBy) as { id?: string } | undefined;
+		const servedBy = servedByRef && servedByRef.id ? this.findUserById(servedByRef.id) : undefined;
+		const closedByRef = ref(room.closedBy) as { id?: string } | undefined;
+		let closedBy: Doc | undefined;
+		if (closedByRef && room.closer === 'user') {
+			const user = this.findUserById(closedByRef.id);
+			closedBy = user ? { _id: user._id, username: user.username } : undefined;
+		} else if (closedByRef && room.closer === 'visitor' && v) {
+			closedBy = { _id: v._id, username: v.username };
+		}
+		const defined = (key: string): boolean => typeof room[key] !== 'undefined';
+		const doc: Doc = {
+			...(room.id ? { _id: room.id } : {}),
+			...(defined('type') ? { t: room.type } : {}),
+			...(defined('createdAt') ? { ts: room.createdAt } : {}),
+			...(defined('messageCount') ? { msgs: room.messageCount || 0 } : {}),
+			...(defined('updatedAt') ? { _updatedAt: room.updatedAt } : {}),
+			...(room.displayName ? { fname: room.displayName } : {}),
+			...(room.type !== 'd' && room.slugifiedName ? { name: room.slugifiedName } : {}),
+			...(room.members ? { members: room.members } : {}),
+			...(defined('isDefault') ? { default: room.isDefault } : {}),
+			...(defined('isReadOnly') ? { ro: room.isReadOnly } : {}),
+			...(defined('displaySystemMessages') ? { sysMes: room.displaySystemMessages } : {}),
+			...(creator ? { u: { _id: creator._id, username: creator.username, name: creator.name } } : {}),
+			...(v ? { v } : {}),
+			...(department ? { departmentId: department._id } : {}),
+			...(servedBy ? { servedBy: { _id: servedBy._id, username: servedBy.username } } : {}),
+			...(closedBy ? { closedBy } : {}),
+			...(room.userIds ? { uids: room.userIds } : {}),
+			...(defined('isWaitingResponse') ? { waitingResponse: !!room.isWaitingResponse } : {}),
+			...(defined('isOpen') ? { open: !!room.isOpen } : {}),
+			...(room.closedAt ? { closedAt: room.closedAt } : {}),
+			...(room.lastModifiedAt ? { lm: room.lastModifiedAt } : {}),
+			...(room.customFields ? { customFields: room.customFields } : {}),
+			...(room.livechatData ? { livechatData: room.livechatData } : {}),
+			...(room.source ? { source: { ...(room.source as Doc) } } : {}),
+		};
+		Object.assign(doc, isPlainObject(room._unmappedProperties_) ? room._unmappedProperties_ : {});
+		return doc;
+	}
+
 	// ---------------------------------------------------------------- visitors
 
 	async convertVisitorById(id: string | undefined): Promise<Doc | undefined> {

@@ -238,7 +238,8 @@ export interface CapturedMessage {
 	doc: RcMessage;
 }
 
-export type FaultMode = 'throw' | 'undefined';
+/** 'undefined' is what the engine answers for a call the app has no permission for; 'false' a bridge answering false */
+export type FaultMode = 'throw' | 'undefined' | 'false';
 
 export interface LogRecord {
 	method: string;

@@ -1,13 +1,14 @@
 /**
  * Omnichannel, as Rocket.Chat's AppLivechatBridge (6.x for engine 1.42, 7.x for engine 1.62):
  * visitors by token/id/email/phone, the open livechat rooms of a visitor or an agent, departments,
- * and createRoom, which builds the room document the way Rocket.Chat's QueueManager.requestRoom +
- * createLivechatRoom + routing to the given agent do.
+ * createRoom, which builds the room document the way Rocket.Chat's QueueManager.requestRoom +
+ * createLivechatRoom + routing to the given agent do, and closeRoom (../closeRoom.ts).
  */
 import type { IExtraRoomParams } from '@rocket.chat/apps-engine/definition/accessors/ILivechatCreator';
 import type { IDepartment, ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { LivechatBridge } from '@rocket.chat/apps-engine/server/bridges';
+import { closeLivechatRoom } from '../closeRoom';
 import type { HostContext } from '../context';
 import { instantiate, instrumentBridge } from '../context';
 import { isPlainObject, withoutUndefined } from '../converters';
@@ -198,6 +199,23 @@ export function createLivechatBridge(ctx: HostContext): LivechatBridge {
 			}
 
 			return (await ctx.converters.convertRoom(room)) as unknown as ILivechatRoom;
+		}
+
+		/**
+		 * AppLivechatBridge.closeRoom (apps/meteor/app/apps/server/bridges/livechat.ts): the closer (when given) as a
+		 * user, the room's visitor, the app's room converted back; the close itself in ../closeRoom.ts; true.
+		 */
+		protected async closeRoom(room: ILivechatRoom, comment: string, closer: IUser | undefined, _appId: string): Promise<boolean> {
+			const user = closer ? ctx.converters.convertUserToRocketChat(closer as unknown as Doc) : undefined;
+			const appRoom = room as unknown as Doc;
+			const visitor = ctx.converters.convertAppVisitor(isPlainObject(appRoom.visitor) ? appRoom.visitor : undefined);
+			closeLivechatRoom(ctx, {
+				room: ctx.converters.convertAppRoom(appRoom),
+				comment,
+				...(user ? { user } : {}),
+				...(visitor ? { visitor } : {}),
+			});
+			return true;
 		}
 	}
 
