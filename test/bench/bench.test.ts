@@ -108,7 +108,7 @@ describe.each(ENGINES)('the bench on engine %s', (engine) => {
 		expect(renderMarkdown(report)).toMatch(/\| path \| calls \| p50 ms/);
 		// the summary: one row per engine, the reads each path costs
 		expect(renderMarkdown(report)).toMatch(/\| engine \| Rocket\.Chat \| runtime \| rid p50 ms/);
-		expect(renderText(report)).toContain(` 1/1/5 `);
+		expect(renderText(report)).toContain(` 1/1/5/1 `);
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voiproom-bench-'));
 		try {
 			const written = writeReport(report, dir).map((file) => path.basename(file));
