@@ -98,7 +98,8 @@ const lookup = (host: Host, token: string) =>
 
 /**
  * 50 simultaneous lookups for a visitor with no open room, spread over the instances (seeded), each bridge call of
- * every instance delayed by a seeded 0–`maxDelayMs` ms: one open room, every answer names it, one `newRoom: true`.
+ * every instance delayed by a seeded 0–`maxDelayMs` ms: one open room, every 200 names it (the rest: 503 busy), one
+ * `newRoom: true`.
  */
 async function fiftyAtOnce(cluster: Cluster, seed: number, maxDelayMs: number): Promise<void> {
 	const random = seeded(seed);
@@ -120,8 +121,15 @@ async function fiftyAtOnce(cluster: Cluster, seed: number, maxDelayMs: number): 
 	const rooms = openRoomsOf(cluster.db, token);
 	const summary = `seed ${seed}: ${JSON.stringify(answers.map((res) => res.status))}`;
 	expect([summary, rooms.length]).toEqual([summary, 1]);
-	expect(answers.map((res) => [res.status, answer(res).room._id])).toEqual(Array(50).fill([200, rooms[0]]));
-	expect(answers.filter((res) => answer(res).newRoom).length).toBe(1);
+	// issue #14: every 200 names that room, exactly one says newRoom. A request whose bounded wait ran out (a machine
+	// under load: the waits are real time) answers 503 busy with Retry-After: never another room, never a hang.
+	const others = answers.filter((res) => res.status !== 200);
+	expect(others.map((res) => [res.status, (res.content as { errorType?: string }).errorType, !!res.headers['retry-after']])).toEqual(
+		others.map(() => [503, 'error-room-creation-busy', true]),
+	);
+	const named = answers.filter((res) => res.status === 200);
+	expect(named.map((res) => answer(res).room._id)).toEqual(Array(named.length).fill(rooms[0]));
+	expect(named.filter((res) => answer(res).newRoom).length).toBe(1);
 	expect(sum(cluster.instances, 'livechat.createRoom')).toBe(1);
 	expect(claims(cluster.db).length).toBe(claimsBefore);
 }
