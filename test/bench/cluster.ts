@@ -18,7 +18,7 @@ import { SEED } from '../engine/host';
 import type { Cluster } from '../engine/host/cluster';
 import { startCluster } from '../engine/host/cluster';
 import { worldData } from '../robustness/world';
-import { ensurePackaged } from '../tools/package';
+import { ensurePackaged } from '../../tools/package';
 import { RESULTS_DIR } from './report';
 import type { Summary } from './stats';
 import { round, summarize } from './stats';

@@ -4,7 +4,7 @@
  */
 import type { EngineName, Host } from '../engine/host';
 import { documentedRoom, SEED, seedData, startHost } from '../engine/host';
-import { ensurePackaged } from '../tools/package';
+import { ensurePackaged } from '../../tools/package';
 import { BASELINE_ENDPOINTS, writeBaselineZip } from './baselineApp';
 import { bundledCopy } from './bundle';
 import type { Spread, Summary } from './stats';

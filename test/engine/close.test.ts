@@ -13,7 +13,7 @@ import type { EngineName, Host, RcRoom } from './host';
 import { seedData, startHost } from './host';
 import type { RoomBody } from './support';
 import { ENGINES, getVoipRoom, restoreStore, SEED } from './support';
-import { zipPath } from '../tools/package';
+import { zipPath } from '../../tools/package';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const PARAMS_ERROR = (message: string) => ({ success: false, error: `${message} [invalid-params]`, errorType: 'invalid-params' });

@@ -4,7 +4,7 @@ import * as path from 'path';
 
 import type { EngineName, Host, RcData } from './host';
 import { SEED, seedData, startHost } from './host';
-import { zipPath } from '../tools/package';
+import { zipPath } from '../../tools/package';
 import { ALL_ENGINES } from './engines';
 
 export const ENGINES: ReadonlyArray<EngineName> = ALL_ENGINES;

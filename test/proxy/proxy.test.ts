@@ -17,7 +17,7 @@ import type { RcData } from '../engine/host';
 import { documentedResponseAsServed, ENGINES } from '../engine/support';
 import { demoData, DEMO, startServer } from '../server';
 import type { ReceivedRequest, RunningServer } from '../server';
-import { zipPath } from '../tools/package';
+import { zipPath } from '../../tools/package';
 import type { Answer, Sent } from './http';
 import { send } from './http';
 import type { RunningProxy } from './proxies';

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ROOT } from '../tools/package';
+import { ROOT } from '../../tools/package';
 
 export const README_PATH = path.join(ROOT, 'README.md');
 export const SECTION_HEADING = '## Keep the original URLs';

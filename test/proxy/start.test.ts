@@ -12,7 +12,7 @@ import { describe, expect, it } from '@jest/globals';
 import { documentedResponseAsServed } from '../engine/support';
 import { demoData } from '../server';
 import { parseCli } from '../server/main';
-import { ROOT } from '../tools/package';
+import { ROOT } from '../../tools/package';
 import { startFront } from './front';
 import { PACKAGES, proxyTools } from './proxies';
 

@@ -15,7 +15,7 @@ import type { Cluster } from '../engine/host/cluster';
 import { startCluster } from '../engine/host/cluster';
 import { isDenoEngine } from '../engine/engines';
 import { ENGINES } from '../engine/support';
-import { zipPath } from '../tools/package';
+import { zipPath } from '../../tools/package';
 import { ENABLED, SEED, worldData } from './world';
 
 interface RoomAnswer {

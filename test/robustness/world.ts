@@ -4,7 +4,7 @@
  */
 import type { EngineName, Host, RcData, RcUser, RcVisitor } from '../engine/host';
 import { SEED, seedData, startHost } from '../engine/host';
-import { zipPath } from '../tools/package';
+import { zipPath } from '../../tools/package';
 
 export { SEED };
 

@@ -26,7 +26,7 @@ import {
 } from './deploySupport';
 import type { RunningServer } from './index';
 import { DEMO, startServer } from './index';
-import { zipPath } from '../tools/package';
+import { zipPath } from '../../tools/package';
 import * as fs from 'fs';
 
 function documentedCall(server: RunningServer, user: { id: string; token: string } = DEMO_CALLER): Promise<Response> {

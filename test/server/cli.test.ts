@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 
 import { documentedResponseAsServed, SEED } from '../engine/support';
 import { parseCli } from './main';
-import { ROOT } from '../tools/package';
+import { ROOT } from '../../tools/package';
 import { request, waitGone } from './support';
 
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');

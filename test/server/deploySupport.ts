@@ -9,7 +9,7 @@ import * as path from 'path';
 
 import { ENGINE_TABLE } from '../engine/engines';
 import type { EngineName, RcData, RcUser } from '../engine/host';
-import { APP_FILES, ROOT, zipPath } from '../tools/package';
+import { APP_FILES, ROOT, zipPath } from '../../tools/package';
 import { setPassword } from './accounts';
 import { demoData, DEMO } from './demo';
 

@@ -18,7 +18,7 @@ import { ENGINE_TABLE } from '../engine/engines';
 import type { EngineName, Host, LivenessTimings, RcData } from '../engine/host';
 import { startHost } from '../engine/host';
 import { enginePackageRoot } from '../engine/host/engine';
-import { ensurePackaged, isZipCurrent, ROOT, zipPath } from '../tools/package';
+import { ensurePackaged, isZipCurrent, ROOT, zipPath } from '../../tools/package';
 import type { Credentials } from './demo';
 import { demoData } from './demo';
 import { pickUsers } from './data';

@@ -11,7 +11,7 @@
  * then update README.md ("Security", the `__proto__` wedge) and this file.
  *
  * Wall time: Rocket.Chat's timings (30 s request timeout, a ping every 10 s, restart after 4 missed) would take a
- * minute per engine; the stand-in runs with FAST_TIMINGS (test/tools/reproWedge.ts): the engine's own
+ * minute per engine; the stand-in runs with FAST_TIMINGS (tools/reproWedge.ts): the engine's own
  * APPS_ENGINE_RUNTIME_TIMEOUT, and the LivenessManager's options (test/engine/host/liveness.ts).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { isDenoEngine } from '../engine/engines';
 import type { EngineName } from '../engine/host';
 import { documentedResponseAsServed, ENGINES } from '../engine/support';
-import { FAST_TIMINGS, WEDGE_BODY } from '../tools/reproWedge';
+import { FAST_TIMINGS, WEDGE_BODY } from '../../tools/reproWedge';
 import type { RunningServer } from './index';
 import { DEMO, startServer } from './index';
 import type { HttpAnswer } from './support';

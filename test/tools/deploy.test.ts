@@ -37,8 +37,8 @@ import {
 } from '../server/deploySupport';
 import type { RunningServer } from '../server/index';
 import { DEMO, startServer } from '../server/index';
-import { cliErrorText, mapCliFailure } from './deploy';
-import { ROOT, zipPath } from './package';
+import { cliErrorText, mapCliFailure } from '../../tools/deploy';
+import { ROOT, zipPath } from '../../tools/package';
 
 const CLI_TIMEOUT = 180000;
 
@@ -55,7 +55,7 @@ interface Run {
 	ms: number;
 }
 
-/** What `npm run deploy -- …` runs (tsx test/tools/deploy.ts), without npm echoing the arguments. */
+/** What `npm run deploy -- …` runs (tsx tools/deploy.ts), without npm echoing the arguments. */
 function runDeploy(args: string[], viaNpm = false): Promise<Run> {
 	const started = Date.now();
 	const env = { ...process.env };
@@ -63,7 +63,7 @@ function runDeploy(args: string[], viaNpm = false): Promise<Run> {
 	delete env.VOIPROOM_DEPLOY_TOKEN;
 	const [command, argv] = viaNpm
 		? ['npm', ['run', '--silent', 'deploy', '--', ...args]]
-		: [path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test', 'tools', 'deploy.ts'), ...args]];
+		: [path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'tools', 'deploy.ts'), ...args]];
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';

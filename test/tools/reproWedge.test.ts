@@ -1,5 +1,5 @@
 /**
- * `npm run repro:wedge` (test/tools/reproWedge.ts) against the stand-in: its arguments, its refusals before it
+ * `npm run repro:wedge` (tools/reproWedge.ts) against the stand-in: its arguments, its refusals before it
  * sends anything, a measured run through --url (the path a real workspace takes), the CLI on its default target
  * (the stand-in started in-process) with --fast, and an engine without the defect (exit 3).
  */
@@ -13,8 +13,8 @@ import { ENGINE_TABLE, isDenoEngine } from '../engine/engines';
 import { ENGINES } from '../engine/support';
 import type { RunningServer } from '../server';
 import { DEMO, startServer } from '../server';
-import type { ReproOptions } from './reproWedge';
-import { FAST_TIMINGS, parseReproArgs, ReproError, runRepro, USAGE, UsageError } from './reproWedge';
+import type { ReproOptions } from '../../tools/reproWedge';
+import { FAST_TIMINGS, parseReproArgs, ReproError, runRepro, USAGE, UsageError } from '../../tools/reproWedge';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const APP_ID = '2c6d81eb-0039-41a3-9399-92fd3df46d00';
@@ -24,15 +24,11 @@ const DENO_ENGINE = [...ENGINES].reverse().find((engine) => isDenoEngine(engine)
 const VM_ENGINE = ENGINES.find((engine) => !isDenoEngine(engine));
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-	const run = spawnSync(
-		process.execPath,
-		[path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'test/tools/reproWedge.ts', ...args],
-		{
-			cwd: ROOT,
-			encoding: 'utf8',
-			timeout: 120000,
-		},
-	);
+	const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'tools/reproWedge.ts', ...args], {
+		cwd: ROOT,
+		encoding: 'utf8',
+		timeout: 120000,
+	});
 	return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

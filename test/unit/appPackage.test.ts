@@ -4,7 +4,7 @@ import AdmZip from 'adm-zip';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ROOT, zipPath } from '../tools/package';
+import { ROOT, zipPath } from '../../tools/package';
 
 interface AppJson {
 	id: string;

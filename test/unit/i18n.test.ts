@@ -5,7 +5,7 @@ import * as path from 'path';
 import { pickLocale, translator } from '../../lib/i18n';
 import { settings } from '../../lib/settings';
 import { catalog } from '../../lib/i18nCatalog';
-import { CATALOG_PATH, catalogData, readLocales } from '../tools/i18n';
+import { CATALOG_PATH, catalogData, readLocales } from '../../tools/i18n';
 
 const ROOT = path.join(__dirname, '..', '..');
 

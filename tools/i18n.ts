@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..');
 export const CATALOG_PATH = path.join(ROOT, 'lib', 'i18nCatalog.ts');
 
 /** Keys of the messages the app itself shows (setting labels are the server's business). */

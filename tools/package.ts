@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+export const ROOT = path.resolve(__dirname, '..');
 
 /** What the app is made of: everything else in the repository is tooling or tests. */
 export const APP_FILES = ['app.json', 'package.json', 'tsconfig.json', 'VoipRoomApp.ts', 'icon.png', 'endpoints', 'lib', 'i18n'];

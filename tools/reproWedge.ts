@@ -19,9 +19,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ALL_ENGINES, ENGINE_TABLE, isDenoEngine, parseEngineName } from '../engine/engines';
-import type { EngineName, LivenessTimings } from '../engine/host';
-import type { RunningServer } from '../server';
+import { ALL_ENGINES, ENGINE_TABLE, isDenoEngine, parseEngineName } from '../test/engine/engines';
+import type { EngineName, LivenessTimings } from '../test/engine/host';
+import type { RunningServer } from '../test/server';
 
 export const USAGE = [
 	'usage: npm run repro:wedge -- [--url URL --user-id ID --token TOKEN] [--engine NAME] [--fast]',
@@ -65,7 +65,7 @@ export class UsageError extends Error {}
 /** A failure that stops the run before or during the measurement (exit code 1). */
 export class ReproError extends Error {}
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..');
 
 function ownAppId(): string {
 	return (JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as { id: string }).id;
@@ -385,7 +385,7 @@ export async function runRepro(options: ReproOptions, print: (line: string) => v
 		print(`target: ${options.url} (its own engine and timings)`);
 		return measure(options.url, options, options.userId as string, options.token as string, print);
 	}
-	const { DEMO, startServer } = await import('../server');
+	const { DEMO, startServer } = await import('../test/server');
 	print(`target: the local stand-in, engine ${ENGINE_TABLE[options.engine].version}; ${timingsLine(options.engine, options.fast)}`);
 	let server: RunningServer | undefined;
 	const stop = (): void => {

@@ -1,7 +1,7 @@
 /** `npm run prepare:engines`: the packaged zip and the Deno runtime's offline cache, as the tests need them. */
-import { prepareDenoRuntime } from '../engine/deno';
-import { ALL_ENGINES, ENGINE_TABLE, isDenoEngine } from '../engine/engines';
-import { ensurePackaged } from './package';
+import { prepareDenoRuntime } from './deno';
+import { ALL_ENGINES, ENGINE_TABLE, isDenoEngine } from './engines';
+import { ensurePackaged } from '../../tools/package';
 
 async function main(): Promise<void> {
 	let started = Date.now();
