@@ -1,23 +1,51 @@
 /**
- * The engines the tests run the app on: one row each. Everything engine-specific (which package, which runtime,
- * which Deno, which generation of Rocket.Chat's converters) is read from here; adding an engine is adding a row
- * (and its npm alias in package.json).
+ * The engine table: one row per `@rocket.chat/apps-engine` the tests use, each an npm alias in package.json.
+ * - Runnable rows (runtime `vm2` or `deno`, names `EngineName`): the tests run the app on them, every suite.
+ *   Everything engine-specific (which package, which runtime, which Deno, which generation of Rocket.Chat's
+ *   converters) is read from here.
+ * - Definitions rows (runtime `definitions`, names `DefinitionsName`): the registry holds only the definitions of
+ *   these versions (`"files": ["definition/**"]` from 1.65 on; the engine moved into Rocket.Chat's unpublished
+ *   `packages/apps`), so nothing can run them: `test/engine/definitions.test.ts` type-checks the app's own files
+ *   against each of them in every `npm test`.
+ * Adding an engine is adding a row (and its npm alias); `npm run engines` (tools/engines.ts) says which rows the
+ * registry has that the table has not.
  *
  * Sources of the mapping Rocket.Chat line → apps-engine → Deno are in each row's `sources`.
  */
 
-/** The short name a suite, `npm start -- --engine` and the bench use. */
+/** A runnable engine: the short name a suite, `npm start -- --engine` and the bench use. */
 export type EngineName = '1.42' | '1.53' | '1.59' | '1.62';
+
+/** A definitions-only engine: type-checked against, never run. */
+export type DefinitionsName = '1.65' | '1.66';
+
+/** Any row of the table. */
+export type TableName = EngineName | DefinitionsName;
 
 /** Which generation of Rocket.Chat's converters/bridges to imitate: 6.x (engine < 1.46) or 7.x/8.x. */
 export type ServerFlavor = '6.x' | '7.x';
 
-export interface EngineRow {
-	readonly name: EngineName;
+interface CommonRow {
 	/** the exact @rocket.chat/apps-engine version */
 	readonly version: string;
 	/** the npm package (or alias) that holds it in node_modules */
 	readonly packageName: string;
+	/** the Rocket.Chat release lines that ship this engine */
+	readonly rocketChat: string;
+	/** where the mapping was read */
+	readonly sources: ReadonlyArray<string>;
+}
+
+/** A row the registry holds only the definitions of: the app is type-checked against it, nothing runs. */
+export interface DefinitionsRow extends CommonRow {
+	readonly name: DefinitionsName;
+	readonly runtime: 'definitions';
+	/** where apps run on the lines that ship it (inside a Rocket.Chat server only) */
+	readonly serverRuntime: string;
+}
+
+export interface EngineRow extends CommonRow {
+	readonly name: EngineName;
 	/** where the app runs: in the Node process (vm2) or in a Deno subprocess */
 	readonly runtime: 'vm2' | 'deno';
 	/**
@@ -35,14 +63,12 @@ export interface EngineRow {
 	 * `tempFilePath` first (1.62+).
 	 */
 	readonly runsInPlace?: boolean;
-	/** the Rocket.Chat release lines that ship this engine */
-	readonly rocketChat: string;
 	/** the Rocket.Chat version the stand-in reports for this engine (GET /api/info): the first release of `rocketChat` */
 	readonly serverVersion: string;
 	readonly flavor: ServerFlavor;
-	/** where the mapping was read */
-	readonly sources: ReadonlyArray<string>;
 }
+
+export type TableRow = EngineRow | DefinitionsRow;
 
 /*
  * The mapping, as read (2026-12-02) from Rocket.Chat's own files and packages; see `sources` per row.
@@ -50,7 +76,7 @@ export interface EngineRow {
  * and `deno-bin` downloads its binary from GitHub at install): the 1.5x engines run here on 1.46.3, the nearest
  * Deno 1.x the registry has. That is a difference from a real workspace, listed in the README's compatibility table.
  */
-export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
+export const TABLE: { readonly [N in TableName]: N extends EngineName ? EngineRow : DefinitionsRow } = {
 	'1.42': {
 		name: '1.42',
 		version: '1.42.1',
@@ -116,13 +142,56 @@ export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = {
 			"the 1.62.0 package's deno-runtime/deno.lock is format v5 (Deno ≥ 2.3); 8.5–8.8 ship 1.63–1.66 on Deno 2.3.1",
 		],
 	},
+	'1.65': {
+		name: '1.65',
+		version: '1.65.1',
+		packageName: 'apps-engine-1.65',
+		runtime: 'definitions',
+		serverRuntime: 'Deno 2.3.1',
+		rocketChat: '8.7',
+		sources: [
+			'Rocket.Chat 8.7.0 release notes, "Engine versions": Apps-Engine 1.65.1 (../shared/notes/ROCKETCHAT-LINES.md)',
+			'npm view @rocket.chat/apps-engine@1.65.1 files: ["definition/**"] (no server/, no deno-runtime/)',
+		],
+	},
+	'1.66': {
+		name: '1.66',
+		version: '1.66.0',
+		packageName: 'apps-engine-1.66',
+		runtime: 'definitions',
+		serverRuntime: 'Node (Deno selectable with APPS_ENGINE_RUNTIME_BACKEND=deno)',
+		rocketChat: '8.8',
+		sources: [
+			'Rocket.Chat 8.8.0 release notes, "Engine versions": Apps-Engine 1.66.0 (../shared/notes/ROCKETCHAT-LINES.md)',
+			'npm view @rocket.chat/apps-engine@1.66.0 files: ["definition/**"]; dist-tag latest on 2026-12-07',
+		],
+	},
 };
 
-/** Every engine of the table, oldest first. */
+/** Every runnable engine of the table, oldest first: the engines every suite runs. */
 export const ALL_ENGINES: ReadonlyArray<EngineName> = ['1.42', '1.53', '1.59', '1.62'];
+
+/** Every definitions-only row, oldest first: type-checked against, never run. */
+export const DEFINITION_ROWS: ReadonlyArray<DefinitionsName> = ['1.65', '1.66'];
+
+/** Every row, oldest first. */
+export const TABLE_NAMES: ReadonlyArray<TableName> = [...ALL_ENGINES, ...DEFINITION_ROWS];
+
+/** The runnable rows only (what the host, the servers and the bench read): no key of a definitions row. */
+export const ENGINE_TABLE: Readonly<Record<EngineName, EngineRow>> = Object.fromEntries(
+	ALL_ENGINES.map((name) => [name, TABLE[name]]),
+) as Record<EngineName, EngineRow>;
 
 export function engineRow(name: EngineName): EngineRow {
 	return ENGINE_TABLE[name];
+}
+
+export function tableRow(name: TableName): TableRow {
+	return TABLE[name];
+}
+
+export function isRunnable(name: TableName): name is EngineName {
+	return TABLE[name].runtime !== 'definitions';
 }
 
 export function isDenoEngine(name: EngineName): boolean {
