@@ -5,10 +5,12 @@
  * A row covers one line or a run of consecutive lines that share everything below. `engine` names the row of
  * ./engines.ts that proves it (runs every suite, or type-checks the app against its definitions).
  *
- * DRAFT (2026-12-07, from ../shared/notes/ROCKETCHAT-LINES.md and the README's table): issue 18 checks each row
- * against Rocket.Chat's sources and the registry.
+ * Checked (issue 18, 2026-12-07) against the npm registry (`npm view @rocket.chat/apps-engine versions`: from 1.59 on
+ * it holds 1.59.0, 1.62.0, 1.65.1 and 1.66.0 only), the engine table, and Rocket.Chat's stored sources of
+ * packages/apps (the runtimes' read loops, codec and LivenessManager): see `wedge` per row and HANDOFF.md / docs/engines.md.
+ * The line → apps-engine mapping of 8.2–9.1 is from Rocket.Chat's release notes (../shared/notes/ROCKETCHAT-LINES.md).
  */
-import type { EngineName } from './engines';
+import type { TableName } from './engines';
 
 /** The date the table was written: support status is as of that day. */
 export const TABLE_DATE = '2026-12-07';
@@ -27,12 +29,28 @@ export interface LineRow {
 	readonly appsEngine: string;
 	/** where apps run on that line */
 	readonly runtime: string;
-	/** the engine row that proves it (run or type-checked), if any */
-	readonly engine?: EngineName;
+	/**
+	 * the row of the engine table (./engines.ts) that proves it, if any: a runnable row for 'runs every suite', a
+	 * definitions row for 'type-checked'
+	 */
+	readonly engine?: TableName;
 	readonly proven: Proof;
 	/** known differences from the lines run, or why nothing more is proven */
 	readonly differences: string;
+	/** what a request with an own `__proto__` key does to the app's runtime on that line (the shield's text) */
+	readonly wedge: string;
 }
+
+/** The sentences of `wedge`, shared by the rows they describe. */
+const WEDGE = {
+	none: 'not affected: apps run in the server process (vm2), no runtime decodes the request',
+	exits: 'wedged until the app is restarted by hand: the Deno runtime ends its read loop and exits cleanly, and the engine does not restart a clean exit (measured on 1.53.1)',
+	restart:
+		"wedged for about a minute each time: the runtime's msgpack read loop dies on the key, the subprocess stays up without reading, and the LivenessManager restarts it after 4 unanswered pings (measured on 1.59.0 and 1.62.0)",
+	restartReviewed:
+		'wedged for about a minute each time (read in the source, not run): the runtime decodes stdin with @msgpack/msgpack in one `for await` loop that dies on the key; the subprocess stays up, and the LivenessManager restarts it after 4 unanswered pings',
+	unknown: 'not known: no engine of these lines is run or read',
+} as const;
 
 export const LINES: ReadonlyArray<LineRow> = [
 	{
@@ -44,6 +62,7 @@ export const LINES: ReadonlyArray<LineRow> = [
 		engine: '1.42',
 		proven: 'runs every suite',
 		differences: 'still has the core voip/room; `direction` is not stored on a created room',
+		wedge: WEDGE.none,
 	},
 	{
 		from: '6.10',
@@ -53,6 +72,7 @@ export const LINES: ReadonlyArray<LineRow> = [
 		runtime: 'Deno 1.37.1',
 		proven: 'nothing',
 		differences: 'still has the core voip/room; no engine of these lines is run',
+		wedge: WEDGE.unknown,
 	},
 	{
 		from: '7.0',
@@ -62,6 +82,7 @@ export const LINES: ReadonlyArray<LineRow> = [
 		runtime: 'Deno 1.43.5',
 		proven: 'nothing',
 		differences: 'still has the core voip/room; no engine of these lines is run',
+		wedge: WEDGE.unknown,
 	},
 	{
 		from: '7.8',
@@ -71,7 +92,8 @@ export const LINES: ReadonlyArray<LineRow> = [
 		runtime: 'Deno 1.43.5 (tests: 1.46.3)',
 		engine: '1.53',
 		proven: 'runs every suite',
-		differences: 'still has the core voip/room; the __proto__ wedge is permanent (the runtime is not restarted)',
+		differences: 'still has the core voip/room; the engine reports the app auto_enabled',
+		wedge: WEDGE.exits,
 	},
 	{
 		from: '7.9',
@@ -81,6 +103,7 @@ export const LINES: ReadonlyArray<LineRow> = [
 		runtime: 'Deno 1.43.5',
 		proven: 'nothing',
 		differences: 'still has the core voip/room; no engine of these lines is run',
+		wedge: WEDGE.unknown,
 	},
 	{
 		from: '8.0',
@@ -91,6 +114,7 @@ export const LINES: ReadonlyArray<LineRow> = [
 		engine: '1.59',
 		proven: 'runs every suite',
 		differences: 'the first line without the core voip/room',
+		wedge: WEDGE.restart,
 	},
 	{
 		from: '8.2',
@@ -98,8 +122,10 @@ export const LINES: ReadonlyArray<LineRow> = [
 		support: 'ended',
 		appsEngine: '1.60–1.61',
 		runtime: 'Deno 1.43.5',
-		proven: 'reviewed only',
-		differences: 'not on the registry: no engine to run or type-check',
+		proven: 'nothing',
+		differences:
+			'not on the registry: no engine to run or type-check; 1.60 fixed `:param` API paths (#38513), which the app does not use',
+		wedge: WEDGE.unknown,
 	},
 	{
 		from: '8.4',
@@ -110,6 +136,7 @@ export const LINES: ReadonlyArray<LineRow> = [
 		engine: '1.62',
 		proven: 'runs every suite',
 		differences: 'the engine copies its runtime to a temporary folder before it starts it',
+		wedge: WEDGE.restart,
 	},
 	{
 		from: '8.5',
@@ -118,7 +145,9 @@ export const LINES: ReadonlyArray<LineRow> = [
 		appsEngine: '1.63–1.64',
 		runtime: 'Deno 2.3.1',
 		proven: 'reviewed only',
-		differences: 'not on the registry: no definitions to type-check; no engine of 8.5 or later runs outside a Rocket.Chat server',
+		differences:
+			"not on the registry: no definitions to type-check; the engine lives in Rocket.Chat's unpublished packages/apps from here on, so no engine of 8.5 or later runs outside a Rocket.Chat server",
+		wedge: WEDGE.restartReviewed,
 	},
 	{
 		from: '8.7',
@@ -126,8 +155,11 @@ export const LINES: ReadonlyArray<LineRow> = [
 		support: 'supported',
 		appsEngine: '1.65.1',
 		runtime: 'Deno 2.3.1',
+		engine: '1.65',
 		proven: 'type-checked',
-		differences: 'definitions only on the registry: the runtime is not run',
+		differences:
+			'definitions only on the registry: the runtime is not run; against 1.62 the definitions the app uses only gained optional fields (IRoom, IUser) and IUserRead.getBySipExtension',
+		wedge: WEDGE.restartReviewed,
 	},
 	{
 		from: '8.8',
@@ -135,8 +167,10 @@ export const LINES: ReadonlyArray<LineRow> = [
 		support: 'supported',
 		appsEngine: '1.66.0',
 		runtime: 'Node (Deno selectable)',
+		engine: '1.66',
 		proven: 'type-checked',
-		differences: 'definitions only on the registry: the runtime is not run',
+		differences: 'definitions only on the registry: the runtime is not run; the Node runtime (the default) is new and never run here',
+		wedge: WEDGE.restartReviewed,
 	},
 	{
 		from: '8.9',
@@ -145,7 +179,8 @@ export const LINES: ReadonlyArray<LineRow> = [
 		appsEngine: '1.67–1.68',
 		runtime: 'Node',
 		proven: 'reviewed only',
-		differences: 'not on the registry: no definitions to type-check',
+		differences: 'not on the registry: no definitions to type-check; Deno removed (#41201)',
+		wedge: WEDGE.restartReviewed,
 	},
 	{
 		from: '9.1',
@@ -154,9 +189,65 @@ export const LINES: ReadonlyArray<LineRow> = [
 		appsEngine: '1.69.0-rc.0',
 		runtime: 'Node',
 		proven: 'reviewed only',
-		differences: 'release candidates only',
+		differences:
+			'release candidates only, not on the registry; a Node IPC transport without msgpack (#41232, open when read) would end the wedge if it ships',
+		wedge: WEDGE.restartReviewed,
 	},
 ];
+
+/** The compatibility table's cells, header first: README.md and docs/engines.md hold this table (test/unit/lines.test.ts). */
+export function linesTableCells(): Array<Array<string>> {
+	return [
+		[
+			'Rocket.Chat',
+			`support (${TABLE_DATE})`,
+			'Apps-Engine',
+			'runs apps in',
+			'proven',
+			'known differences',
+			'a `__proto__` key in a request',
+		],
+		...LINES.map((row) => [
+			row.from === row.to ? row.from : `${row.from}–${row.to}`,
+			row.support,
+			row.appsEngine,
+			row.runtime,
+			row.engine ? `${row.proven} (engine ${row.engine})` : row.proven,
+			row.differences,
+			row.wedge,
+		]),
+	];
+}
+
+/** The same table as Markdown, between the markers a page holds it in. */
+export function linesTableMarkdown(): string {
+	const [header, ...rows] = linesTableCells();
+	const line = (cells: Array<string>) => `| ${cells.join(' | ')} |`;
+	return [LINES_BEGIN, line(header), line(header.map(() => '---')), ...rows.map(line), LINES_END].join('\n');
+}
+
+export const LINES_BEGIN = '<!-- lines:begin (generated from test/engine/lines.ts: npm run lines) -->';
+export const LINES_END = '<!-- lines:end -->';
+
+/** The cells of the table a Markdown page holds between the markers; undefined when it holds none. */
+export function tableCellsIn(markdown: string): Array<Array<string>> | undefined {
+	const begin = markdown.indexOf(LINES_BEGIN);
+	const end = markdown.indexOf(LINES_END);
+	if (begin < 0 || end < begin) {
+		return undefined;
+	}
+	return markdown
+		.slice(begin + LINES_BEGIN.length, end)
+		.split('\n')
+		.map((text) => text.trim())
+		.filter((text) => text.startsWith('|') && !/^\|[\s:|-]+\|$/.test(text))
+		.map((text) =>
+			text
+				.slice(1, -1)
+				.split('|')
+				.map((cell) => cell.trim()),
+		);
+}
 
 /** `8.8.1` → [8, 8]; undefined for text that does not start with two numbers. */
 function majorMinor(version: string): [number, number] | undefined {
