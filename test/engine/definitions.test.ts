@@ -10,7 +10,7 @@ import * as path from 'path';
 
 import { ROOT } from '../../tools/package';
 import type { TableName } from './engines';
-import { DEFINITION_ROWS, TABLE, TABLE_NAMES } from './engines';
+import { ALL_ENGINES, DEFINITION_ROWS, TABLE, TABLE_NAMES } from './engines';
 import type { TypeCheckResult } from './typecheck';
 import { appSourceFiles, typeCheckAgainst } from './typecheck';
 
@@ -24,11 +24,14 @@ describe('the engine table', () => {
 		expect(pkg.devDependencies[row.packageName]).toBe(expected);
 	});
 
-	it('lists the definitions rows 1.65 (Rocket.Chat 8.7) and 1.66 (8.8), none of them runnable', () => {
-		expect(DEFINITION_ROWS.map((name) => [name, TABLE[name].version, TABLE[name].rocketChat, TABLE[name].runtime])).toEqual([
-			['1.65', '1.65.1', '8.7', 'definitions'],
-			['1.66', '1.66.0', '8.8', 'definitions'],
+	it('lists the definitions rows 1.65 (Rocket.Chat 8.7) and 1.66 (8.8), none of them runnable, with the converters of 8.7+', () => {
+		expect(
+			DEFINITION_ROWS.map((name) => [name, TABLE[name].version, TABLE[name].rocketChat, TABLE[name].runtime, TABLE[name].converters]),
+		).toEqual([
+			['1.65', '1.65.1', '8.7', 'definitions', '8.7+'],
+			['1.66', '1.66.0', '8.8', 'definitions', '8.7+'],
 		]);
+		expect(ALL_ENGINES.map((name) => TABLE[name].converters)).toEqual(ALL_ENGINES.map(() => 'before-8.7'));
 	});
 });
 

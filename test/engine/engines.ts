@@ -22,6 +22,19 @@ export type DefinitionsName = '1.65' | '1.66';
 /** Any row of the table. */
 export type TableName = EngineName | DefinitionsName;
 
+/**
+ * Which revision of Rocket.Chat's room and user converters the lines of a row have (the stand-in's converters
+ * follow it, test/engine/host/converters.ts):
+ * - 'before-8.7': what the runnable rows' lines have.
+ * - '8.7+': the room converter maps `federated` to `isFederated` and `federation` to `federation`, and takes
+ *   `abacAttributes` out of the room as a secure field only an app with `abac.read` reads; the user converter adds
+ *   `isFederated`, `federation` and `sipExtension` (from `freeSwitchExtension`). Read in
+ *   apps/meteor/app/apps/server/converters/rooms.ts (2093b92) and codecs/{rooms,users}.ts (9c93d92, 3a4b41a) of
+ *   RocketChat/Rocket.Chat. That it starts with 8.7 is inferred: 1.65.1 (8.7) is the first definitions with
+ *   `IRoom.isFederated`/`federation` and `IUser.sipExtension`; the stored converters carry no release tag.
+ */
+export type ConverterRevision = 'before-8.7' | '8.7+';
+
 /** Which generation of Rocket.Chat's converters/bridges to imitate: 6.x (engine < 1.46) or 7.x/8.x. */
 export type ServerFlavor = '6.x' | '7.x';
 
@@ -34,6 +47,8 @@ interface CommonRow {
 	readonly rocketChat: string;
 	/** where the mapping was read */
 	readonly sources: ReadonlyArray<string>;
+	/** the revision of Rocket.Chat's converters on those lines (see ConverterRevision) */
+	readonly converters: ConverterRevision;
 }
 
 /** A row the registry holds only the definitions of: the app is type-checked against it, nothing runs. */
@@ -85,6 +100,7 @@ export const TABLE: { readonly [N in TableName]: N extends EngineName ? EngineRo
 		rocketChat: '6.7–6.9',
 		serverVersion: '6.7.0',
 		flavor: '6.x',
+		converters: 'before-8.7',
 		sources: [
 			'npm view @rocket.chat/core-typings@6.9.7 dependencies: @rocket.chat/apps-engine 1.42.2 (6.7–6.9 ship 1.42.x)',
 			'@rocket.chat/apps-engine@1.42.1 package: vm2 ^3.9.19, server/runtime/AppsEngineVM2Runtime.js (no Deno)',
@@ -103,6 +119,7 @@ export const TABLE: { readonly [N in TableName]: N extends EngineName ? EngineRo
 		rocketChat: '7.8',
 		serverVersion: '7.8.0',
 		flavor: '7.x',
+		converters: 'before-8.7',
 		sources: [
 			'Rocket.Chat 7.8.x release notes, "Engine versions": Apps-Engine 1.53.x, Deno 1.43.5 (from .tool-versions)',
 			"RocketChat/Rocket.Chat PR #35479 (apps-engine 1.50.0): CI Deno = the Docker image's Deno",
@@ -120,6 +137,7 @@ export const TABLE: { readonly [N in TableName]: N extends EngineName ? EngineRo
 		rocketChat: '8.0–8.1',
 		serverVersion: '8.0.0',
 		flavor: '7.x',
+		converters: 'before-8.7',
 		sources: [
 			'npm view @rocket.chat/rest-typings@8.0.0 dependencies: @rocket.chat/apps-engine ^1.59.0',
 			'Rocket.Chat 8.0.0 release notes, "Engine versions": Deno 1.43.5; the 1.59.0 package\'s deno-runtime/deno.lock is format v3 (Deno 1.x)',
@@ -137,6 +155,7 @@ export const TABLE: { readonly [N in TableName]: N extends EngineName ? EngineRo
 		rocketChat: '8.4',
 		serverVersion: '8.4.0',
 		flavor: '7.x',
+		converters: 'before-8.7',
 		sources: [
 			'Rocket.Chat 8.4.0 release notes, "Engine versions": Apps-Engine 1.62.0, Deno 2.3.1 (RocketChat/Rocket.Chat issue #40473)',
 			"the 1.62.0 package's deno-runtime/deno.lock is format v5 (Deno ≥ 2.3); 8.5–8.8 ship 1.63–1.66 on Deno 2.3.1",
@@ -147,6 +166,7 @@ export const TABLE: { readonly [N in TableName]: N extends EngineName ? EngineRo
 		version: '1.65.1',
 		packageName: 'apps-engine-1.65',
 		runtime: 'definitions',
+		converters: '8.7+',
 		serverRuntime: 'Deno 2.3.1',
 		rocketChat: '8.7',
 		sources: [
@@ -159,6 +179,7 @@ export const TABLE: { readonly [N in TableName]: N extends EngineName ? EngineRo
 		version: '1.66.0',
 		packageName: 'apps-engine-1.66',
 		runtime: 'definitions',
+		converters: '8.7+',
 		serverRuntime: 'Node (Deno selectable with APPS_ENGINE_RUNTIME_BACKEND=deno)',
 		rocketChat: '8.8',
 		sources: [

@@ -158,7 +158,7 @@ export const LINES: ReadonlyArray<LineRow> = [
 		engine: '1.65',
 		proven: 'type-checked',
 		differences:
-			'definitions only on the registry: the runtime is not run; against 1.62 the definitions the app uses only gained optional fields (IRoom, IUser) and IUserRead.getBySipExtension',
+			'definitions only on the registry: the runtime is not run; against 1.62 the definitions the app uses only gained optional fields (IRoom, IUser) and IUserRead.getBySipExtension; converters 8.7+ (from 8.7: inferred): a room document’s federated and abacAttributes no longer reach the answer',
 		wedge: WEDGE.restartReviewed,
 	},
 	{
@@ -169,7 +169,8 @@ export const LINES: ReadonlyArray<LineRow> = [
 		runtime: 'Node (Deno selectable)',
 		engine: '1.66',
 		proven: 'type-checked',
-		differences: 'definitions only on the registry: the runtime is not run; the Node runtime (the default) is new and never run here',
+		differences:
+			'definitions only on the registry: the runtime is not run; the Node runtime (the default) is new and never run here; converters 8.7+ as on 8.7',
 		wedge: WEDGE.restartReviewed,
 	},
 	{
@@ -179,7 +180,7 @@ export const LINES: ReadonlyArray<LineRow> = [
 		appsEngine: '1.67–1.68',
 		runtime: 'Node',
 		proven: 'reviewed only',
-		differences: 'not on the registry: no definitions to type-check; Deno removed (#41201)',
+		differences: 'not on the registry: no definitions to type-check; Deno removed (#41201); converters 8.7+ as on 8.7',
 		wedge: WEDGE.restartReviewed,
 	},
 	{

@@ -77,7 +77,7 @@ export function createContext(engine: EngineModules, db: RcData): HostContext {
 		flavor: engine.flavor,
 		engine,
 		db,
-		converters: new RcConverters(db, engine.flavor),
+		converters: new RcConverters(db, engine.flavor, engine.converters),
 		messages: [],
 		apis: new Map(),
 		commands: new Map(),

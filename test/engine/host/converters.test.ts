@@ -3,8 +3,12 @@
  * No engine here: these are plain functions over the seed documents.
  */
 import { describe, expect, test } from '@jest/globals';
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+
+import { serializeRoom } from '../../../lib/serialize';
 import { RcConverters, transformMappedData } from './converters';
 import { SEED, documentedRoom, seedData } from './seed';
+import type { RcData } from './types';
 
 describe('transformMappedData', () => {
 	test('copies mapped fields, keeps the rest in _unmappedProperties_, never mutates the source', async () => {
@@ -167,5 +171,58 @@ describe('visitor, user, department and message converters', () => {
 		db.messages = [doc];
 		const back = (await conv.convertMessageById('m1')) as Record<string, unknown>;
 		expect(back).toMatchObject({ id: 'm1', text: 'hi', threadId: 't1', room: { id: SEED.channelId }, sender: { id: SEED.agentId } });
+	});
+});
+
+/**
+ * The converters of 8.7+ (ConverterRevision in ../engines.ts): no engine of those lines runs here, so the
+ * definitions rows select them and this is where they are proven, down to what the app then answers.
+ */
+describe.each(['before-8.7', '8.7+'] as const)('converters %s (flavour 7.x)', (revision) => {
+	const from87 = revision === '8.7+';
+	const federatedRoom = (): RcData => {
+		const db = seedData();
+		const room = db.rooms.find((r) => r._id === SEED.roomId)!;
+		Object.assign(room, { federated: true, federation: { version: 1 }, abacAttributes: [{ key: 'dept', values: ['sales'] }] });
+		const agent = db.users.find((u) => u._id === SEED.agentId)!;
+		agent.freeSwitchExtension = '1001';
+		return db;
+	};
+
+	test(
+		from87 ? 'room: federated/federation mapped, abacAttributes hidden' : 'room: federated, federation, abacAttributes unmapped',
+		async () => {
+			const room = (await new RcConverters(federatedRoom(), '7.x', revision).convertRoomById(SEED.roomId)) as Record<string, unknown>;
+			const unmapped = room._unmappedProperties_ as Record<string, unknown>;
+			expect([
+				room.isFederated,
+				room.federation,
+				'federated' in unmapped,
+				'federation' in unmapped,
+				'abacAttributes' in unmapped,
+			]).toEqual(from87 ? [true, { version: 1 }, false, false, false] : [undefined, undefined, true, true, true]);
+		},
+	);
+
+	test(
+		from87 ? 'user: isFederated, federation, sipExtension from freeSwitchExtension' : 'user: no federation fields, no sipExtension',
+		() => {
+			const db = federatedRoom();
+			const user = new RcConverters(db, '7.x', revision).convertUserToApp(db.users.find((u) => u._id === SEED.agentId)) as Record<
+				string,
+				unknown
+			>;
+			expect([user.sipExtension, 'isFederated' in user, 'federation' in user]).toEqual(
+				from87 ? ['1001', true, true] : [undefined, false, false],
+			);
+		},
+	);
+
+	test(`the app's answer ${from87 ? 'loses' : 'keeps'} the room document's federated and abacAttributes`, async () => {
+		const room = await new RcConverters(federatedRoom(), '7.x', revision).convertRoomById(SEED.roomId);
+		const answer = serializeRoom(room as unknown as ILivechatRoom) as Record<string, unknown>;
+		expect([answer.federated, answer.federation, answer.abacAttributes]).toEqual(
+			from87 ? [undefined, undefined, undefined] : [true, { version: 1 }, [{ key: 'dept', values: ['sales'] }]],
+		);
 	});
 });

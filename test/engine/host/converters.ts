@@ -11,6 +11,7 @@
  * - 7.x (engine 1.62) adds to 6.x (engine 1.42): `closer`, `closedBy` (a user when closer is 'user', else the
  *   visitor), `teamId`, `isTeamMain`, `contact`, the visitor's `activity`/`externalIds`, the user's `bio`/`statusText`.
  */
+import type { ConverterRevision } from '../engines';
 import type { ServerFlavor, RcData, RcDepartment, RcMessage, RcRoom, RcUser, RcVisitor } from './types';
 
 export type Doc = Record<string, unknown>;
@@ -102,6 +103,8 @@ export class RcConverters {
 	constructor(
 		private readonly db: RcData,
 		readonly flavor: ServerFlavor,
+		/** the converters of 8.7+ map the federation fields and hide `abacAttributes` (see ConverterRevision) */
+		readonly revision: ConverterRevision = 'before-8.7',
 	) {}
 
 	// ---------------------------------------------------------------- lookups (the "models")
@@ -164,6 +167,10 @@ export class RcConverters {
 		];
 		if (this.flavor === '7.x') {
 			map.push(['closer', 'closer'], ['teamId', 'teamId'], ['isTeamMain', 'teamMain']);
+		}
+		if (this.revision === '8.7+') {
+			// converters/rooms.ts (2093b92) and codecs/rooms.ts (9c93d92): after teamId/isTeamMain
+			map.push(['isFederated', 'federated'], ['federation', 'federation']);
 		}
 		map.push(
 			[
@@ -304,6 +311,17 @@ export class RcConverters {
 				},
 			],
 		);
+		if (this.revision === '8.7+') {
+			// `...secureFieldsMapper(…)`: abacAttributes leaves the room and reaches only an app with `abac.read`,
+			// which this app does not declare
+			map.push([
+				'abacAttributes',
+				(data) => {
+					delete data.abacAttributes;
+					return undefined;
+				},
+			]);
+		}
 		return transformMappedData(original, map);
 	}
 
@@ -471,6 +489,10 @@ export class RcConverters {
 			lastLoginAt: user.lastLogin,
 			appId: user.appId,
 			customFields: user.customFields,
+			// converters/codecs/users.ts (3a4b41a): the federation fields and the VoIP extension, from 8.7 on
+			...(this.revision === '8.7+'
+				? { isFederated: user.federated, federation: user.federation, sipExtension: user.freeSwitchExtension }
+				: {}),
 			settings: {
 				preferences: {
 					...(user.settings && user.settings.preferences && user.settings.preferences.language

@@ -12,12 +12,15 @@ import type * as BridgesModule from '@rocket.chat/apps-engine/server/bridges';
 import type * as StorageModule from '@rocket.chat/apps-engine/server/storage';
 import type * as LoggingModule from '@rocket.chat/apps-engine/server/logging';
 import type { SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
+import type { ConverterRevision } from '../engines';
 import type { EngineName, ServerFlavor } from './types';
 import { ENGINE_TABLE } from '../engines';
 
 export interface EngineModules {
 	readonly name: EngineName;
 	readonly flavor: ServerFlavor;
+	/** the revision of Rocket.Chat's converters the stand-in imitates (the engine row's) */
+	readonly converters: ConverterRevision;
 	/** the package root, e.g. node_modules/apps-engine-1.42 */
 	readonly root: string;
 	readonly version: string;
@@ -75,6 +78,7 @@ export async function loadEngine(engine: EngineName): Promise<EngineModules> {
 	const modules: EngineModules = {
 		name: engine,
 		flavor: ENGINE_TABLE[engine].flavor,
+		converters: ENGINE_TABLE[engine].converters,
 		root,
 		version,
 		AppManager: (await load<{ AppManager: typeof AppManager }>('server/AppManager')).AppManager,
