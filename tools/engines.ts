@@ -94,9 +94,39 @@ export function rowsToAdd(
 		});
 }
 
-export function report(toAdd: ReadonlyArray<RowToAdd>, registryVersions: ReadonlyArray<string>): string {
+/**
+ * The stable versions between the table's rows (older than its newest row, of a line the table has no row of):
+ * engines that could prove lines the table marks 'nothing'. The newest patch of each line, oldest first.
+ */
+export function versionsBetweenRows(registryVersions: ReadonlyArray<string>, table: ReadonlyArray<TableRow>): Array<string> {
+	const rows = table.map((row) => parse(row.version)).filter((at): at is Triple => !!at);
+	const newest = rows.reduce<Triple>((max, at) => (compare(at, max) > 0 ? at : max), [0, 0, 0]);
+	const oldest = rows.reduce<Triple>((min, at) => (compare(at, min) < 0 ? at : min), newest);
+	const between = registryVersions
+		.map((version) => ({ version, at: parse(version) }))
+		.filter((entry): entry is { version: string; at: Triple } => !!entry.at)
+		.filter(
+			({ at }) => compare(at, oldest) > 0 && compare(at, newest) < 0 && !rows.some((row) => row[0] === at[0] && row[1] === at[1]),
+		);
+	return between
+		.filter(
+			(entry) =>
+				!between.some((other) => other.at[0] === entry.at[0] && other.at[1] === entry.at[1] && compare(other.at, entry.at) > 0),
+		)
+		.sort((a, b) => compare(a.at, b.at))
+		.map((entry) => entry.version);
+}
+
+export function report(
+	toAdd: ReadonlyArray<RowToAdd>,
+	registryVersions: ReadonlyArray<string>,
+	between: ReadonlyArray<string> = [],
+): string {
 	const table = TABLE_NAMES.map((name) => `${name} (${TABLE[name].version}, ${TABLE[name].runtime})`).join(', ');
 	const lines = [`registry: ${registryVersions.length} versions of ${PACKAGE}`, `engine table: ${table}`];
+	if (between.length > 0) {
+		lines.push(`between the rows, for lines the table proves nothing for: ${between.join(', ')}`);
+	}
 	if (toAdd.length === 0) {
 		lines.push('nothing to add: the table has every version the registry holds that is newer than its rows');
 		return lines.join('\n');
@@ -130,7 +160,7 @@ if (require.main === module) {
 		const answer = npmView([PACKAGE, 'versions']);
 		const versions = Array.isArray(answer) ? answer.map(String) : [];
 		const rows = TABLE_NAMES.map((name): TableRow => TABLE[name]);
-		process.stdout.write(`${report(rowsToAdd(versions, registryFiles, rows), versions)}\n`);
+		process.stdout.write(`${report(rowsToAdd(versions, registryFiles, rows), versions, versionsBetweenRows(versions, rows))}\n`);
 	} catch (e) {
 		process.stderr.write(`npm run engines: the registry did not answer: ${e instanceof Error ? e.message : String(e)}\n`);
 		process.exit(1);

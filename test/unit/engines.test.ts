@@ -3,11 +3,14 @@ import { describe, expect, it } from '@jest/globals';
 
 import type { TableRow } from '../../test/engine/engines';
 import { TABLE, TABLE_NAMES } from '../../test/engine/engines';
-import { holdsOf, report, rowsToAdd } from '../../tools/engines';
+import { holdsOf, report, rowsToAdd, versionsBetweenRows } from '../../tools/engines';
 
 const ROWS: ReadonlyArray<TableRow> = TABLE_NAMES.map((name): TableRow => TABLE[name]);
 
-/** `npm view @rocket.chat/apps-engine versions --json` of 2026-12-07, from 1.40 on, plus three that may come. */
+/**
+ * A canned `npm view @rocket.chat/apps-engine versions --json`: versions of the registry of 2026-12-07 (from 1.40 on,
+ * some left out) up to 1.66.0, a prerelease that never was (1.58.0-rc.0), then five that may come.
+ */
 const REGISTRY = [
 	'1.40.0-alpha.275',
 	'1.40.0',
@@ -15,6 +18,8 @@ const REGISTRY = [
 	'1.46.0',
 	'1.53.1',
 	'1.55.0',
+	'1.55.1',
+	'1.58.0-rc.0',
 	'1.59.0',
 	'1.62.0',
 	'1.65.1',
@@ -46,7 +51,7 @@ describe('holdsOf (from package.json files)', () => {
 
 describe('rowsToAdd', () => {
 	it('on the registry of 2026-12-07 (as the table was written): nothing to add', () => {
-		expect(rowsToAdd(REGISTRY.slice(0, 10), () => ['definition/**'], ROWS)).toEqual([]);
+		expect(rowsToAdd(REGISTRY.slice(0, REGISTRY.indexOf('1.66.0') + 1), () => ['definition/**'], ROWS)).toEqual([]);
 	});
 
 	it('gives the newer patch of a row, the newest patch of a new line, a new runnable line; no prerelease, nothing older', () => {
@@ -82,6 +87,19 @@ describe('rowsToAdd', () => {
 			'  1.70.0: holds a runtime: a runnable row (runtime vm2/deno), every suite runs it',
 			'    "apps-engine-1.70": "npm:@rocket.chat/apps-engine@1.70.0"',
 		]);
-		expect(text.split('\n')[0]).toBe('registry: 15 versions of @rocket.chat/apps-engine');
+		expect(text.split('\n')[0]).toBe('registry: 17 versions of @rocket.chat/apps-engine');
+	});
+});
+
+describe('versionsBetweenRows', () => {
+	it('names the newest stable patch of each line between the rows that the table has no row of', () => {
+		expect(versionsBetweenRows(REGISTRY, ROWS)).toEqual(['1.46.0', '1.55.1']);
+	});
+
+	it('is printed before the rows to add', () => {
+		expect(report([], REGISTRY, ['1.46.0', '1.55.1']).split('\n').slice(2)).toEqual([
+			'between the rows, for lines the table proves nothing for: 1.46.0, 1.55.1',
+			'nothing to add: the table has every version the registry holds that is newer than its rows',
+		]);
 	});
 });
