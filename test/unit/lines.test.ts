@@ -5,6 +5,7 @@ import * as path from 'path';
 
 import { ROOT } from '../../tools/package';
 import { isRunnable, TABLE } from '../engine/engines';
+import type { TableVariant } from '../engine/lines';
 import { LINES, TABLE_DATE, lineOf, linesTableCells, linesTableMarkdown, tableCellsIn } from '../engine/lines';
 
 /** Every minor line from 6.7 to 9.1 (6.x ended at 6.13, 7.x at 7.13, 8.x at 8.9). */
@@ -16,11 +17,11 @@ const EVERY_LINE = [
 	'9.1',
 ];
 
-/**
- * The pages that hold the compatibility table between its markers. Until main has docs/, the table waits in
- * HANDOFF.md; the lead moves it to README.md and docs/engines.md and lists those here.
- */
-const TABLE_PAGES = ['HANDOFF.md'];
+/** The pages that hold the compatibility table between its markers, and which rendering. */
+const TABLE_PAGES: Array<[string, TableVariant]> = [
+	['README.md', 'front'],
+	[path.join('docs', 'engines.md'), 'full'],
+];
 
 describe('LINES', () => {
 	it('has exactly one row for every line from 6.7 to 9.1, in order, and none outside', () => {
@@ -44,7 +45,7 @@ describe('LINES', () => {
 			['7.8–7.8', 'runs every suite', 'runnable'],
 			['7.9–7.13', 'nothing', 'none'],
 			['8.0–8.1', 'runs every suite', 'runnable'],
-			['8.2–8.3', 'nothing', 'none'],
+			['8.2–8.3', 'reviewed only', 'none'],
 			['8.4–8.4', 'runs every suite', 'runnable'],
 			['8.5–8.6', 'reviewed only', 'none'],
 			['8.7–8.7', 'type-checked', 'definitions'],
@@ -108,11 +109,12 @@ describe('the pages hold exactly this table', () => {
 		).toEqual([]);
 	});
 
-	it('renders one Markdown row per line row, plus the header', () => {
-		expect(tableCellsIn(linesTableMarkdown())).toEqual(linesTableCells());
+	it.each(['full', 'front'] as const)('renders one Markdown row per line row, plus the header (%s)', (variant) => {
+		expect(tableCellsIn(linesTableMarkdown(variant))).toEqual(linesTableCells(variant));
+		expect(linesTableCells(variant).map((row) => row.length)).toEqual(linesTableCells(variant).map(() => (variant === 'full' ? 7 : 6)));
 	});
 
-	it.each(TABLE_PAGES)('%s', (page) => {
-		expect(tableCellsIn(fs.readFileSync(path.join(ROOT, page), 'utf8'))).toEqual(linesTableCells());
+	it.each(TABLE_PAGES)('%s holds the %s table (npm run lines)', (page, variant) => {
+		expect(tableCellsIn(fs.readFileSync(path.join(ROOT, page), 'utf8'))).toEqual(linesTableCells(variant));
 	});
 });
