@@ -106,6 +106,8 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		app: 'voiproom',
 		endpoint: CLOSE_ENDPOINT,
 		...CLOSE_CALL,
+		// the room, the room's close claims, the room again under the claim (issue 20: one close across instances)
+		reads: 3,
 		floor: 'floor-close',
 	},
 	{

@@ -1,5 +1,5 @@
 /**
- * The cross-instance creation (lib/clusterCreate.ts) over an in-memory store with Rocket.Chat's persistence
+ * The cross-instance creation (lib/coordinate.ts) over an in-memory store with Rocket.Chat's persistence
  * semantics, under schedules fast-check chooses: every store operation, room listing, room creation and pause
  * takes effect at a point the scheduler picks, so requests of different instances interleave in every way the
  * shared store allows. Time is virtual: it moves when a pause ends.
@@ -8,9 +8,9 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 
 import type { Claim } from '../../lib/claims';
-import { toClaim } from '../../lib/claims';
-import type { Coordinated, CoordinationLimits } from '../../lib/clusterCreate';
-import { coordinateCreation, DEFAULT_LIMITS } from '../../lib/clusterCreate';
+import { CLOSE_CLAIMS, toClaim } from '../../lib/claims';
+import type { Coordinated, CoordinationLimits } from '../../lib/coordinate';
+import { coordinateCreation, DEFAULT_LIMITS } from '../../lib/coordinate';
 import type { Timing } from '../../lib/timing';
 import { ManualTiming } from './manualTiming';
 import { MemoryClaimStore } from './memoryClaims';
@@ -127,7 +127,7 @@ describe('coordinateCreation under adversarial schedules', () => {
 				randoms,
 				async (s, n, age, rs) => {
 					const world = new ScheduledWorld(s, rs);
-					const dead: Claim = { claimId: 'dead-instance-claim', visitorId: VISITOR, at: T0 - age };
+					const dead: Claim = { claimId: 'dead-instance-claim', subject: VISITOR, at: T0 - age };
 					world.claims.records.set(dead.claimId, dead);
 					const lapses = dead.at + LIMITS.leaseMs;
 					const running = Array.from({ length: n }, (_, i) => world.request(i));
@@ -316,8 +316,15 @@ describe('coordinateCreation, step by step', () => {
 describe('toClaim', () => {
 	it('reads back a stored claim and ignores what is not one of this visitor', () => {
 		const stored = { kind: 'voiproom.room-claim', claimId: 'c1', visitorId: 'v1', at: 5 };
-		expect(toClaim(stored, 'v1')).toEqual({ claimId: 'c1', visitorId: 'v1', at: 5 });
+		expect(toClaim(stored, 'v1')).toEqual({ claimId: 'c1', subject: 'v1', at: 5 });
 		expect(toClaim(stored, 'v2')).toBeUndefined();
+		// each use reads only its own records: a close claim of room v1 is no creation claim, nor the other way round
+		const closing = { kind: 'voiproom.room-close-claim', claimId: 'c2', roomId: 'v1', at: 5 };
+		expect([toClaim(closing, 'v1'), toClaim(closing, 'v1', CLOSE_CLAIMS), toClaim(stored, 'v1', CLOSE_CLAIMS)]).toEqual([
+			undefined,
+			{ claimId: 'c2', subject: 'v1', at: 5 },
+			undefined,
+		]);
 		for (const bad of [
 			null,
 			'text',
