@@ -5,12 +5,16 @@
  * shared store allows. Time is virtual: it moves when a pause ends.
  */
 import { describe, expect, it } from '@jest/globals';
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import fc from 'fast-check';
 
 import type { Claim } from '../../lib/claims';
 import { CLOSE_CLAIMS, toClaim } from '../../lib/claims';
 import type { Coordinated, CoordinationLimits } from '../../lib/coordinate';
 import { coordinateCreation, DEFAULT_LIMITS } from '../../lib/coordinate';
+import type { CloseSource } from '../../lib/close';
+import { closeVisitorRoom } from '../../lib/close';
+import type { VoipError } from '../../lib/errors';
 import type { Timing } from '../../lib/timing';
 import { ManualTiming } from './manualTiming';
 import { MemoryClaimStore } from './memoryClaims';
@@ -20,6 +24,14 @@ const VISITOR = 'visitor-1';
 const T0 = 1_700_000_000_000;
 
 type Outcome = Coordinated<string, string> | { kind: 'error'; message: string };
+
+type CloseOutcome =
+	| { kind: 'closed' }
+	| { kind: 'busy'; retryAfterSeconds: number }
+	| { kind: 'error'; message: string }
+	| { kind: Exclude<VoipError['kind'], 'close-busy'> };
+
+const CLOSE_ROOM = { id: 'room-1', type: 'l', visitor: { id: 'visitor-1', token: 'visitor-token-0123456789' } };
 
 interface Room {
 	id: string;
@@ -59,6 +71,51 @@ class ScheduledWorld {
 		},
 		random: () => (this.randoms.length ? this.randoms[this.randomIndex++ % this.randoms.length] : 0.5),
 	};
+
+	/** The room the closes are about (open until a close carries it out), and the closes Rocket.Chat carried out. */
+	public roomOpen = true;
+	public readonly closes: Array<{ by: number; at: number }> = [];
+
+	/**
+	 * One `voip/room.close` on instance `instance`, the real action (lib/close.ts) over this world: the room read and
+	 * the close each take effect when the scheduler says; each request its own instance's lock.
+	 */
+	close(instance: number, limits: CoordinationLimits = LIMITS, mutation: { trustFirstRead?: boolean } = {}): Promise<CloseOutcome> {
+		let first: boolean | undefined;
+		const read = (): Promise<ILivechatRoom> =>
+			this.s.schedule(Promise.resolve(), 'read room').then(() => {
+				// the mutation: every later read answers what the first one did (a close that never looks again)
+				const open = mutation.trustFirstRead && first !== undefined ? first : this.roomOpen;
+				first = first === undefined ? open : first;
+				return { ...CLOSE_ROOM, isOpen: open ? true : undefined } as unknown as ILivechatRoom;
+			});
+		const source: CloseSource = {
+			roomById: read,
+			visitorByToken: async () => undefined,
+			closeClaims: this.claims,
+			closeRoom: () =>
+				this.s.schedule(Promise.resolve(), 'close room').then(() => {
+					// as Rocket.Chat 6.x: a room already closed is closed again (no conditional write)
+					this.closes.push({ by: instance, at: this.clock });
+					this.roomOpen = false;
+					return true;
+				}),
+		};
+		const lock = { run: <T>(_key: string, task: (turn: { waited: boolean }) => Promise<T>) => task({ waited: false }) };
+		return closeVisitorRoom(
+			source,
+			{ rid: CLOSE_ROOM.id, token: CLOSE_ROOM.visitor.token, options: {} },
+			{ lock, coordination: { limits, timing: this.timing } },
+		).then(
+			(result): CloseOutcome =>
+				result.ok
+					? { kind: 'closed' }
+					: result.error.kind === 'close-busy'
+						? { kind: 'busy', retryAfterSeconds: result.error.retryAfterSeconds }
+						: { kind: result.error.kind },
+			(e: unknown) => ({ kind: 'error' as const, message: (e as Error).message }),
+		);
+	}
 
 	/** One request on instance `instance`, as the resolver runs it, with the deadline it would have. */
 	request(instance: number, limits: CoordinationLimits = LIMITS): Promise<Outcome> {
@@ -192,6 +249,117 @@ describe('coordinateCreation under adversarial schedules', () => {
 			),
 			{ numRuns: 300 },
 		);
+	});
+});
+
+/** One close at most; each 200 is the close carried out; the others read the room closed, or waited in vain. */
+function expectOneClose(world: ScheduledWorld, outcomes: Array<CloseOutcome>): void {
+	expect(world.closes.length).toBeLessThanOrEqual(1);
+	expect(outcomes.filter((o) => o.kind === 'closed').length).toBe(world.closes.length);
+	for (const outcome of outcomes) {
+		expect(['closed', 'room-closed', 'busy']).toContain(outcome.kind);
+	}
+}
+
+describe('the close (lib/close.ts over coordinate) under adversarial schedules', () => {
+	it('2 to 6 closes of one room on different instances: Rocket.Chat asked once at most, the rest room-closed or busy, no claim left', async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.scheduler(), fc.integer({ min: 2, max: 6 }), randoms, async (s, n, rs) => {
+				const world = new ScheduledWorld(s, rs);
+				const running = Array.from({ length: n }, (_, i) => world.close(i));
+				await s.waitAll();
+				const outcomes = await Promise.all(running);
+				expectOneClose(world, outcomes);
+				expect(world.claims.records.size).toBe(0);
+				// the next close: room-closed once it was closed, else it closes (once)
+				const closedBefore = world.closes.length > 0;
+				const after = await s.waitFor(world.close(n));
+				expect(after.kind).toBe(closedBefore ? 'room-closed' : 'closed');
+				expect(world.closes.length).toBe(1);
+			}),
+			{ numRuns: 300 },
+		);
+	});
+
+	it('a close claim left by a dead instance keeps every close out until its lease ends, then one request closes', async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc.scheduler(),
+				fc.integer({ min: 1, max: 4 }),
+				fc.integer({ min: 0, max: 2 * LIMITS.leaseMs }),
+				randoms,
+				async (s, n, age, rs) => {
+					const world = new ScheduledWorld(s, rs);
+					const dead: Claim = { claimId: 'dead-instance-claim', subject: CLOSE_ROOM.id, at: T0 - age };
+					world.claims.records.set(dead.claimId, dead);
+					const lapses = dead.at + LIMITS.leaseMs;
+					const running = Array.from({ length: n }, (_, i) => world.close(i));
+					await s.waitAll();
+					const outcomes = await Promise.all(running);
+					expectOneClose(world, outcomes);
+					for (const close of world.closes) {
+						expect(close.at).toBeGreaterThanOrEqual(lapses);
+					}
+					if (lapses > T0 + LIMITS.waitMs) {
+						expect(outcomes.map((o) => o.kind)).toEqual(Array(n).fill('busy'));
+						for (const o of outcomes) {
+							const busy = o as { retryAfterSeconds: number };
+							expect(busy.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+							expect(busy.retryAfterSeconds).toBeLessThanOrEqual(Math.ceil((lapses - T0) / 1000));
+						}
+					}
+				},
+			),
+			{ numRuns: 200 },
+		);
+	});
+
+	it('a store that fails anywhere: at most one close, a failed close is a 500 (never a second close); the next close is answered', async () => {
+		const fault = fc.constantFrom<'ok' | 'fail-before' | 'fail-after'>('ok', 'ok', 'fail-before', 'fail-after');
+		await fc.assert(
+			fc.asyncProperty(
+				fc.scheduler(),
+				fc.integer({ min: 1, max: 4 }),
+				fc.array(fault, { maxLength: 30 }),
+				randoms,
+				async (s, n, faults, rs) => {
+					const world = new ScheduledWorld(s, rs, faults);
+					const running = Array.from({ length: n }, (_, i) => world.close(i));
+					await s.waitAll();
+					const outcomes = await Promise.all(running);
+					expect(world.closes.length).toBeLessThanOrEqual(1);
+					expect(outcomes.filter((o) => o.kind === 'closed').length).toBe(world.closes.length);
+					for (const outcome of outcomes) {
+						expect(['closed', 'room-closed', 'busy', 'error']).toContain(outcome.kind);
+					}
+					const latest = Math.max(T0, ...Array.from(world.claims.records.values()).map((c) => c.at + LIMITS.leaseMs));
+					world.clock = Math.max(world.clock, latest);
+					world.claims.gate = () => Promise.resolve('ok');
+					const closedBefore = world.closes.length > 0;
+					const next = await s.waitFor(world.close(n));
+					expect(next.kind).toBe(closedBefore ? 'room-closed' : 'closed');
+					expect(world.closes.length).toBe(1);
+				},
+			),
+			{ numRuns: 300 },
+		);
+	});
+
+	it('mutating the rule (closing without the re-read under the claim) is caught', async () => {
+		// the control: the same schedules with a close that trusts its first read ask Rocket.Chat twice in some
+		const found = await fc
+			.check(
+				fc.asyncProperty(fc.scheduler(), fc.integer({ min: 2, max: 4 }), async (s, n) => {
+					const world = new ScheduledWorld(s, []);
+					const running = Array.from({ length: n }, (_, i) => world.close(i, LIMITS, { trustFirstRead: true }));
+					await s.waitAll();
+					await Promise.all(running);
+					expect(world.closes.length).toBeLessThanOrEqual(1);
+				}),
+				{ numRuns: 300 },
+			)
+			.then((r) => r.failed);
+		expect(found).toBe(true);
 	});
 });
 
