@@ -38,8 +38,9 @@ function messageOf(cause: unknown): string {
  * time in this instance (whoever waited reads the room again), and across instances through the room's close
  * claims in the app's persistence (README, "Running on a cluster"). The request that wins reads the room again
  * under its claim and closes it only if it is still open; the others read it closed (`room-closed`) or answer
- * `close-busy` when the bounded wait runs out. The updater reporting the room already closed is `room-closed`;
- * readers and the updater failing otherwise propagate (the route answers 500).
+ * `close-busy` when the bounded wait runs out. The updater reporting the room already closed, or failing while
+ * the room turns out closed (a close outside the app won), is `room-closed`; readers and the updater failing
+ * otherwise propagate (the route answers 500).
  */
 export async function closeVisitorRoom(source: CloseSource, request: CloseRequest, options: CloseOptions): Promise<Result<string>> {
 	const timing = (options.coordination && options.coordination.timing) || realTiming;
@@ -115,9 +116,17 @@ async function closeOnce(source: CloseSource, room: ILivechatRoom, comment: stri
 	try {
 		closed = await source.closeRoom(room, comment);
 	} catch (cause) {
-		// 7.x and later: the room handed over was not open (someone outside the app closed it meanwhile). On Deno the
-		// error arrives with the server's message inside the runtime's; on 1.42 as the server's Error.
+		// 7.x and later: the room handed over was not open. On Deno the error arrives with the server's message inside
+		// the runtime's; on 1.42 as the server's Error.
 		if (messageOf(cause).indexOf(ALREADY_CLOSED) !== -1) {
+			return fail({ kind: 'room-closed' });
+		}
+		// 7.x and later also refuse a close that lost the race to one outside the app (an agent's, another
+		// integration's) inside their transaction: its inquiry is gone ("Error removing inquiry", or after conflicts
+		// "error-room-cannot-be-closed-try-again"), nothing written. The room as it is now tells a lost race (closed)
+		// from a failure (still open: the cause propagates, the route answers 500 and logs it).
+		const now = await source.roomById(room.id).catch(() => undefined);
+		if (now && isOmnichannelRoom(now) && now.isOpen !== true) {
 			return fail({ kind: 'room-closed' });
 		}
 		throw cause;
