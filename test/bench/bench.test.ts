@@ -76,6 +76,8 @@ describe.each(ENGINES)('the bench on engine %s', (engine) => {
 		// floor reads the room once
 		expect(byName.close.readsByMethod).toEqual({ 'room.getById': 2, 'persistence.readByAssociations': 1 });
 		expect(byName['floor-close'].readsByMethod).toEqual({ 'room.getById': 1 });
+		// the close with its claim, without the app: the floor of a close coordinated across instances
+		expect(byName['floor-close-claimed'].readsByMethod).toEqual(byName.close.readsByMethod);
 		expect([byName.rid.vsFloor?.floor, byName.lookup.vsFloor?.floor, byName.create.vsFloor, byName.close.vsFloor?.floor]).toEqual([
 			'floor-1',
 			'floor-1-rooms',
