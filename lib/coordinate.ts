@@ -69,18 +69,14 @@ export type Coordinated<T, R> =
 	/** other requests held the visitor's claims until the deadline */
 	| { readonly kind: 'busy'; readonly retryAfterMs: number };
 
-export interface CoordinationTask<T, R> {
-	readonly claims: ClaimStore;
+/** Creation's task, in creation's words: `subject` is the visitor id, `settled` lists its rooms, `act` creates. */
+export type CoordinationTask<T, R> = Omit<Task<T, R>, 'subject' | 'settled' | 'act'> & {
 	readonly visitorId: string;
 	/** Lists the visitor's open rooms and picks the answer, if any. */
 	readonly findOpen: () => Promise<R | undefined>;
 	/** Creates the room; runs at most once, only while this request's claim is the only live one. */
 	readonly create: () => Promise<T>;
-	/** When to stop waiting (epoch ms, on `timing`'s clock). */
-	readonly deadline: number;
-	readonly limits?: CoordinationLimits;
-	readonly timing?: Timing;
-}
+};
 
 /** A wait's end as the Retry-After header gives it: whole seconds, at least one. */
 export function retryAfterSeconds(retryAfterMs: number): number {
@@ -170,15 +166,8 @@ export async function coordinate<T, R>(task: Task<T, R>): Promise<Outcome<T, R>>
 
 /** One creation per visitor: `coordinate` over the visitor's creation claims, in creation's words. */
 export async function coordinateCreation<T, R>(task: CoordinationTask<T, R>): Promise<Coordinated<T, R>> {
-	const outcome = await coordinate<T, R>({
-		claims: task.claims,
-		subject: task.visitorId,
-		settled: task.findOpen,
-		act: task.create,
-		deadline: task.deadline,
-		limits: task.limits,
-		timing: task.timing,
-	});
+	const { visitorId, findOpen, create, ...rest } = task;
+	const outcome = await coordinate<T, R>({ ...rest, subject: visitorId, settled: findOpen, act: create });
 	switch (outcome.kind) {
 		case 'settled':
 			return { kind: 'found', room: outcome.value };

@@ -136,7 +136,33 @@ class ScheduledWorld {
 	}
 }
 
+/** how many requests: a crowd of 2–6, or a few (1–4) beside a dead claim or a failing store */
+const crowd = fc.integer({ min: 2, max: 6 });
+const few = fc.integer({ min: 1, max: 4 });
+/** a dead instance's claim, from brand new to twice the lease old */
+const claimAge = fc.integer({ min: 0, max: 2 * LIMITS.leaseMs });
 const randoms = fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 8 });
+
+/** `n` requests started at once, every effect released in the order the scheduler picks; their outcomes. */
+async function allAtOnce<O>(s: fc.Scheduler, n: number, start: (instance: number) => Promise<O>): Promise<Array<O>> {
+	const running = Array.from({ length: n }, (_, i) => start(i));
+	await s.waitAll();
+	return Promise.all(running);
+}
+
+/** A claim of `subject` left by a dead instance, `age` ms old at T0; when its lease ends. */
+function deadClaim(world: ScheduledWorld, subject: string, age: number): number {
+	const dead: Claim = { claimId: 'dead-instance-claim', subject, at: T0 - age };
+	world.claims.records.set(dead.claimId, dead);
+	return dead.at + LIMITS.leaseMs;
+}
+
+/** The store works again and every claim left has lapsed (the clock moved past its lease). */
+function healed(world: ScheduledWorld): void {
+	const latest = Math.max(T0, ...Array.from(world.claims.records.values()).map((c) => c.at + LIMITS.leaseMs));
+	world.clock = Math.max(world.clock, latest);
+	world.claims.gate = () => Promise.resolve('ok');
+}
 
 /** Checks the answers against the rooms: one room at most, every answer names it, one creation at most. */
 function expectOneRoom(world: ScheduledWorld, outcomes: Array<Outcome>): void {
@@ -155,11 +181,9 @@ function expectOneRoom(world: ScheduledWorld, outcomes: Array<Outcome>): void {
 describe('coordinateCreation under adversarial schedules', () => {
 	it('2 to 6 requests of different instances for one visitor: at most one room, every answer names it, no claim left', async () => {
 		await fc.assert(
-			fc.asyncProperty(fc.scheduler(), fc.integer({ min: 2, max: 6 }), randoms, async (s, n, rs) => {
+			fc.asyncProperty(fc.scheduler(), crowd, randoms, async (s, n, rs) => {
 				const world = new ScheduledWorld(s, rs);
-				const running = Array.from({ length: n }, (_, i) => world.request(i));
-				await s.waitAll();
-				const outcomes = await Promise.all(running);
+				const outcomes = await allAtOnce(s, n, (i) => world.request(i));
 				expectOneRoom(world, outcomes);
 				expect(outcomes.every((o) => o.kind === 'created' || o.kind === 'found' || o.kind === 'busy')).toBe(true);
 				// a busy answer only while a claim was live; every claim is gone at the end
@@ -177,38 +201,28 @@ describe('coordinateCreation under adversarial schedules', () => {
 
 	it('a claim left by a dead instance keeps everyone out until its lease ends, then one request creates', async () => {
 		await fc.assert(
-			fc.asyncProperty(
-				fc.scheduler(),
-				fc.integer({ min: 1, max: 4 }),
-				fc.integer({ min: 0, max: 2 * LIMITS.leaseMs }),
-				randoms,
-				async (s, n, age, rs) => {
-					const world = new ScheduledWorld(s, rs);
-					const dead: Claim = { claimId: 'dead-instance-claim', subject: VISITOR, at: T0 - age };
-					world.claims.records.set(dead.claimId, dead);
-					const lapses = dead.at + LIMITS.leaseMs;
-					const running = Array.from({ length: n }, (_, i) => world.request(i));
-					await s.waitAll();
-					const outcomes = await Promise.all(running);
-					expectOneRoom(world, outcomes);
-					for (const room of world.rooms) {
-						expect(room.createdAt).toBeGreaterThanOrEqual(lapses);
+			fc.asyncProperty(fc.scheduler(), few, claimAge, randoms, async (s, n, age, rs) => {
+				const world = new ScheduledWorld(s, rs);
+				const lapses = deadClaim(world, VISITOR, age);
+				const outcomes = await allAtOnce(s, n, (i) => world.request(i));
+				expectOneRoom(world, outcomes);
+				for (const room of world.rooms) {
+					expect(room.createdAt).toBeGreaterThanOrEqual(lapses);
+				}
+				if (lapses > T0 + LIMITS.waitMs) {
+					// the lease outlives every request's wait: all answer busy, with the time the claim has left
+					expect(outcomes.map((o) => o.kind)).toEqual(Array(n).fill('busy'));
+					for (const o of outcomes) {
+						const busy = o as { retryAfterMs: number };
+						expect(busy.retryAfterMs).toBeGreaterThan(0);
+						expect(busy.retryAfterMs).toBeLessThanOrEqual(lapses - T0);
 					}
-					if (lapses > T0 + LIMITS.waitMs) {
-						// the lease outlives every request's wait: all answer busy, with the time the claim has left
-						expect(outcomes.map((o) => o.kind)).toEqual(Array(n).fill('busy'));
-						for (const o of outcomes) {
-							const busy = o as { retryAfterMs: number };
-							expect(busy.retryAfterMs).toBeGreaterThan(0);
-							expect(busy.retryAfterMs).toBeLessThanOrEqual(lapses - T0);
-						}
-						expect(world.claims.records.has(dead.claimId)).toBe(true);
-					} else if (world.rooms.length) {
-						// whoever saw the lapsed claim removed it
-						expect(world.claims.records.size).toBe(0);
-					}
-				},
-			),
+					expect(world.claims.records.has('dead-instance-claim')).toBe(true);
+				} else if (world.rooms.length) {
+					// whoever saw the lapsed claim removed it
+					expect(world.claims.records.size).toBe(0);
+				}
+			}),
 			{ numRuns: 200 },
 		);
 	});
@@ -216,37 +230,27 @@ describe('coordinateCreation under adversarial schedules', () => {
 	it('a store that fails anywhere (before or after the effect): at most one room; no claim outlives a failed removal', async () => {
 		const fault = fc.constantFrom<'ok' | 'fail-before' | 'fail-after'>('ok', 'ok', 'fail-before', 'fail-after');
 		await fc.assert(
-			fc.asyncProperty(
-				fc.scheduler(),
-				fc.integer({ min: 1, max: 4 }),
-				fc.array(fault, { maxLength: 30 }),
-				randoms,
-				async (s, n, faults, rs) => {
-					const world = new ScheduledWorld(s, rs, faults);
-					const removalsThatFailed = new Set<string>();
-					const remove = world.claims.remove.bind(world.claims);
-					world.claims.remove = (claimId) =>
-						remove(claimId).catch((e: unknown) => {
-							removalsThatFailed.add(claimId);
-							throw e;
-						});
-					const running = Array.from({ length: n }, (_, i) => world.request(i));
-					await s.waitAll();
-					const outcomes = await Promise.all(running);
-					expectOneRoom(world, outcomes);
-					// a claim stays only where its removal failed (or the add landed after its removal was tried and failed)
-					for (const claimId of world.claims.records.keys()) {
-						expect(removalsThatFailed.has(claimId)).toBe(true);
-					}
-					// once the store works again and any leftover claim has lapsed, the next request is answered
-					const latest = Math.max(T0, ...Array.from(world.claims.records.values()).map((c) => c.at + LIMITS.leaseMs));
-					world.clock = Math.max(world.clock, latest);
-					world.claims.gate = () => Promise.resolve('ok');
-					const next = await s.waitFor(world.request(n));
-					expect(next.kind).toBe(world.rooms.length === 1 && outcomes.some((o) => o.kind === 'created') ? 'found' : 'created');
-					expect(world.rooms.length).toBe(1);
-				},
-			),
+			fc.asyncProperty(fc.scheduler(), few, fc.array(fault, { maxLength: 30 }), randoms, async (s, n, faults, rs) => {
+				const world = new ScheduledWorld(s, rs, faults);
+				const removalsThatFailed = new Set<string>();
+				const remove = world.claims.remove.bind(world.claims);
+				world.claims.remove = (claimId) =>
+					remove(claimId).catch((e: unknown) => {
+						removalsThatFailed.add(claimId);
+						throw e;
+					});
+				const outcomes = await allAtOnce(s, n, (i) => world.request(i));
+				expectOneRoom(world, outcomes);
+				// a claim stays only where its removal failed (or the add landed after its removal was tried and failed)
+				for (const claimId of world.claims.records.keys()) {
+					expect(removalsThatFailed.has(claimId)).toBe(true);
+				}
+				// once the store works again and any leftover claim has lapsed, the next request is answered
+				healed(world);
+				const next = await s.waitFor(world.request(n));
+				expect(next.kind).toBe(world.rooms.length === 1 && outcomes.some((o) => o.kind === 'created') ? 'found' : 'created');
+				expect(world.rooms.length).toBe(1);
+			}),
 			{ numRuns: 300 },
 		);
 	});
@@ -264,11 +268,9 @@ function expectOneClose(world: ScheduledWorld, outcomes: Array<CloseOutcome>): v
 describe('the close (lib/close.ts over coordinate) under adversarial schedules', () => {
 	it('2 to 6 closes of one room on different instances: Rocket.Chat asked once at most, the rest room-closed or busy, no claim left', async () => {
 		await fc.assert(
-			fc.asyncProperty(fc.scheduler(), fc.integer({ min: 2, max: 6 }), randoms, async (s, n, rs) => {
+			fc.asyncProperty(fc.scheduler(), crowd, randoms, async (s, n, rs) => {
 				const world = new ScheduledWorld(s, rs);
-				const running = Array.from({ length: n }, (_, i) => world.close(i));
-				await s.waitAll();
-				const outcomes = await Promise.all(running);
+				const outcomes = await allAtOnce(s, n, (i) => world.close(i));
 				expectOneClose(world, outcomes);
 				expect(world.claims.records.size).toBe(0);
 				// the next close: room-closed once it was closed, else it closes (once)
@@ -283,33 +285,23 @@ describe('the close (lib/close.ts over coordinate) under adversarial schedules',
 
 	it('a close claim left by a dead instance keeps every close out until its lease ends, then one request closes', async () => {
 		await fc.assert(
-			fc.asyncProperty(
-				fc.scheduler(),
-				fc.integer({ min: 1, max: 4 }),
-				fc.integer({ min: 0, max: 2 * LIMITS.leaseMs }),
-				randoms,
-				async (s, n, age, rs) => {
-					const world = new ScheduledWorld(s, rs);
-					const dead: Claim = { claimId: 'dead-instance-claim', subject: CLOSE_ROOM.id, at: T0 - age };
-					world.claims.records.set(dead.claimId, dead);
-					const lapses = dead.at + LIMITS.leaseMs;
-					const running = Array.from({ length: n }, (_, i) => world.close(i));
-					await s.waitAll();
-					const outcomes = await Promise.all(running);
-					expectOneClose(world, outcomes);
-					for (const close of world.closes) {
-						expect(close.at).toBeGreaterThanOrEqual(lapses);
+			fc.asyncProperty(fc.scheduler(), few, claimAge, randoms, async (s, n, age, rs) => {
+				const world = new ScheduledWorld(s, rs);
+				const lapses = deadClaim(world, CLOSE_ROOM.id, age);
+				const outcomes = await allAtOnce(s, n, (i) => world.close(i));
+				expectOneClose(world, outcomes);
+				for (const close of world.closes) {
+					expect(close.at).toBeGreaterThanOrEqual(lapses);
+				}
+				if (lapses > T0 + LIMITS.waitMs) {
+					expect(outcomes.map((o) => o.kind)).toEqual(Array(n).fill('busy'));
+					for (const o of outcomes) {
+						const busy = o as { retryAfterSeconds: number };
+						expect(busy.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+						expect(busy.retryAfterSeconds).toBeLessThanOrEqual(Math.ceil((lapses - T0) / 1000));
 					}
-					if (lapses > T0 + LIMITS.waitMs) {
-						expect(outcomes.map((o) => o.kind)).toEqual(Array(n).fill('busy'));
-						for (const o of outcomes) {
-							const busy = o as { retryAfterSeconds: number };
-							expect(busy.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-							expect(busy.retryAfterSeconds).toBeLessThanOrEqual(Math.ceil((lapses - T0) / 1000));
-						}
-					}
-				},
-			),
+				}
+			}),
 			{ numRuns: 200 },
 		);
 	});
@@ -317,30 +309,20 @@ describe('the close (lib/close.ts over coordinate) under adversarial schedules',
 	it('a store that fails anywhere: at most one close, a failed close is a 500 (never a second close); the next close is answered', async () => {
 		const fault = fc.constantFrom<'ok' | 'fail-before' | 'fail-after'>('ok', 'ok', 'fail-before', 'fail-after');
 		await fc.assert(
-			fc.asyncProperty(
-				fc.scheduler(),
-				fc.integer({ min: 1, max: 4 }),
-				fc.array(fault, { maxLength: 30 }),
-				randoms,
-				async (s, n, faults, rs) => {
-					const world = new ScheduledWorld(s, rs, faults);
-					const running = Array.from({ length: n }, (_, i) => world.close(i));
-					await s.waitAll();
-					const outcomes = await Promise.all(running);
-					expect(world.closes.length).toBeLessThanOrEqual(1);
-					expect(outcomes.filter((o) => o.kind === 'closed').length).toBe(world.closes.length);
-					for (const outcome of outcomes) {
-						expect(['closed', 'room-closed', 'busy', 'error']).toContain(outcome.kind);
-					}
-					const latest = Math.max(T0, ...Array.from(world.claims.records.values()).map((c) => c.at + LIMITS.leaseMs));
-					world.clock = Math.max(world.clock, latest);
-					world.claims.gate = () => Promise.resolve('ok');
-					const closedBefore = world.closes.length > 0;
-					const next = await s.waitFor(world.close(n));
-					expect(next.kind).toBe(closedBefore ? 'room-closed' : 'closed');
-					expect(world.closes.length).toBe(1);
-				},
-			),
+			fc.asyncProperty(fc.scheduler(), few, fc.array(fault, { maxLength: 30 }), randoms, async (s, n, faults, rs) => {
+				const world = new ScheduledWorld(s, rs, faults);
+				const outcomes = await allAtOnce(s, n, (i) => world.close(i));
+				expect(world.closes.length).toBeLessThanOrEqual(1);
+				expect(outcomes.filter((o) => o.kind === 'closed').length).toBe(world.closes.length);
+				for (const outcome of outcomes) {
+					expect(['closed', 'room-closed', 'busy', 'error']).toContain(outcome.kind);
+				}
+				healed(world);
+				const closedBefore = world.closes.length > 0;
+				const next = await s.waitFor(world.close(n));
+				expect(next.kind).toBe(closedBefore ? 'room-closed' : 'closed');
+				expect(world.closes.length).toBe(1);
+			}),
 			{ numRuns: 300 },
 		);
 	});
@@ -351,9 +333,7 @@ describe('the close (lib/close.ts over coordinate) under adversarial schedules',
 			.check(
 				fc.asyncProperty(fc.scheduler(), fc.integer({ min: 2, max: 4 }), async (s, n) => {
 					const world = new ScheduledWorld(s, []);
-					const running = Array.from({ length: n }, (_, i) => world.close(i, LIMITS, { trustFirstRead: true }));
-					await s.waitAll();
-					await Promise.all(running);
+					await allAtOnce(s, n, (i) => world.close(i, LIMITS, { trustFirstRead: true }));
 					expect(world.closes.length).toBeLessThanOrEqual(1);
 				}),
 				{ numRuns: 300 },
