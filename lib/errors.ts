@@ -14,6 +14,8 @@ export type VoipError =
 	| { readonly kind: 'too-many-requests'; readonly waitSeconds: number }
 	/** another request (on this or another instance) is creating the visitor's room and did not finish in time */
 	| { readonly kind: 'busy'; readonly retryAfterSeconds: number }
+	/** another request (on this or another instance) is closing the room and did not finish in time */
+	| { readonly kind: 'close-busy'; readonly retryAfterSeconds: number }
 	| { readonly kind: 'internal'; readonly cause: unknown };
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: VoipError };

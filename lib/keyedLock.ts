@@ -18,7 +18,7 @@ export interface KeyedLockOptions {
 	/**
 	 * How long one task may keep its key: past this, the next task of the key starts even though this one has not
 	 * settled (a server call that never answers must not hold the key forever). The late task still runs to its
-	 * end; what the lock serializes must stay correct without it (lib/clusterCreate.ts: the claims do).
+	 * end; what the lock serializes must stay correct without it (lib/coordinate.ts: the claims do).
 	 */
 	readonly holdMs?: number;
 	readonly timing?: Timing;

@@ -1,8 +1,8 @@
 import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 
-import type { CoordinationLimits } from './clusterCreate';
-import { coordinateCreation, DEFAULT_LIMITS } from './clusterCreate';
+import type { CoordinationLimits } from './coordinate';
+import { coordinateCreation, DEFAULT_LIMITS, retryAfterSeconds } from './coordinate';
 import type { Result } from './errors';
 import { fail, ok } from './errors';
 import type { KeyedLock } from './keyedLock';
@@ -11,8 +11,8 @@ import type { CreateRoomExtras, RoomSource } from './roomSource';
 import type { Timing } from './timing';
 import { realTiming } from './timing';
 
-/** What the resolution reads and creates (all of RoomSource but the close). */
-export type ResolveSource = Omit<RoomSource, 'closeRoom'>;
+/** What the resolution reads and creates (all of RoomSource but the close and its claims). */
+export type ResolveSource = Omit<RoomSource, 'closeRoom' | 'closeClaims'>;
 
 export interface Resolved {
 	readonly room: ILivechatRoom;
@@ -25,7 +25,7 @@ export interface ResolveOptions {
 	readonly app: { readonly id: string; readonly name: string };
 	/** Serializes room creation per visitor within this instance. */
 	readonly lock: KeyedLock;
-	/** Creation across instances (lib/clusterCreate.ts); defaults: DEFAULT_LIMITS, the real clock. */
+	/** Creation across instances (lib/coordinate.ts); defaults: DEFAULT_LIMITS, the real clock. */
 	readonly coordination?: { readonly limits?: CoordinationLimits; readonly timing?: Timing };
 }
 
@@ -143,7 +143,7 @@ async function resolveByVisitor(source: ResolveSource, query: VoipRoomQuery, opt
 
 /** 503 with Retry-After in whole seconds, at least one. */
 function busy(retryAfterMs: number): Result<Resolved> {
-	return fail({ kind: 'busy', retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+	return fail({ kind: 'busy', retryAfterSeconds: retryAfterSeconds(retryAfterMs) });
 }
 
 /** The open rooms listed for a token, less those whose visitor is gone (no `visitor` after conversion): no answer. */

@@ -13,8 +13,19 @@ export interface ErrorEnvelope {
 	errorType?: string;
 }
 
+type Described = { status: number; body: ErrorEnvelope; headers?: Headers };
+
+/** 503 with Retry-After: the coordination across instances (lib/coordinate.ts) did not get its turn in time. */
+function busyResponse(seconds: number, what: string, errorType: string): Described {
+	return {
+		status: 503,
+		headers: { 'Retry-After': String(seconds) },
+		body: { success: false, error: `${what} Try again in ${seconds} seconds. [${errorType}]`, errorType },
+	};
+}
+
 /** Status and body of each error, as Rocket.Chat's REST API words them. */
-export function describeError(error: VoipError): { status: number; body: ErrorEnvelope; headers?: Headers } {
+export function describeError(error: VoipError): Described {
 	switch (error.kind) {
 		case 'invalid-params':
 			return { status: 400, body: { success: false, error: `${error.message} [invalid-params]`, errorType: 'invalid-params' } };
@@ -40,15 +51,13 @@ export function describeError(error: VoipError): { status: number; body: ErrorEn
 				},
 			};
 		case 'busy':
-			return {
-				status: 503,
-				headers: { 'Retry-After': String(error.retryAfterSeconds) },
-				body: {
-					success: false,
-					error: `Another request is creating a room for this visitor. Try again in ${error.retryAfterSeconds} seconds. [error-room-creation-busy]`,
-					errorType: 'error-room-creation-busy',
-				},
-			};
+			return busyResponse(
+				error.retryAfterSeconds,
+				'Another request is creating a room for this visitor.',
+				'error-room-creation-busy',
+			);
+		case 'close-busy':
+			return busyResponse(error.retryAfterSeconds, 'Another request is closing this room.', 'error-room-close-busy');
 		case 'internal':
 			return { status: 500, body: { success: false, error: 'Internal server error' } };
 	}

@@ -4,7 +4,7 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { ClaimStore } from './claims';
-import { engineClaimStore } from './claims';
+import { CLOSE_CLAIMS, CREATE_CLAIMS, engineClaimStore } from './claims';
 
 export interface CreateRoomExtras {
 	source: { type: 'app'; id: string; alias: string };
@@ -27,14 +27,17 @@ export interface RoomSource {
 	 * closeRoom.ts takes a `user` before a `visitor`). Undefined is what the engine answers for a denied permission.
 	 */
 	closeRoom(room: ILivechatRoom, comment: string): Promise<boolean | undefined>;
-	/** The creation claims every instance of the app shares (lib/claims.ts). */
+	/** The creation claims every instance of the app shares, per visitor id (lib/claims.ts). */
 	readonly claims: ClaimStore;
+	/** The close claims every instance of the app shares, per room id. */
+	readonly closeClaims: ClaimStore;
 }
 
 /** The RoomSource of a request, over the engine's accessors. */
 export function engineRoomSource(read: IRead, modify: IModify, persistence: IPersistence): RoomSource {
 	return {
-		claims: engineClaimStore(read.getPersistenceReader(), persistence),
+		claims: engineClaimStore(read.getPersistenceReader(), persistence, CREATE_CLAIMS),
+		closeClaims: engineClaimStore(read.getPersistenceReader(), persistence, CLOSE_CLAIMS),
 		roomById: (id) => read.getRoomReader().getById(id),
 		visitorByToken: (token) => read.getLivechatReader().getLivechatVisitorByToken(token),
 		openRoomsByToken: async (token) => {

@@ -24,7 +24,7 @@ export const voipRoomRoute: Route<VoipRoomQuery, Resolved> = {
 export const voipRoomCloseRoute: Route<CloseRequest, string> = {
 	path: 'voip/room.close',
 	parse: (request) => parseCloseBody(request.content),
-	act: (body, { source, runtime }) => closeVisitorRoom(source, body, runtime.roomLock),
+	act: (body, { source, runtime }) => closeVisitorRoom(source, body, { lock: runtime.roomLock }),
 	respond: (rid) => closedBody(rid),
 	loggable: (body) => ({ body: loggableClose(body) }),
 };

@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS } from './clusterCreate';
+import { DEFAULT_LIMITS } from './coordinate';
 import { KeyedLock } from './keyedLock';
 import type { Clock } from './rateLimit';
 import { RateLimiter } from './rateLimit';
@@ -14,8 +14,8 @@ export class VoipRoomRuntime {
 	public readonly limiter: RateLimiter;
 	/** serializes room creation per visitor token; a request stuck in a server call keeps it one claim lease at most */
 	public readonly lock = new KeyedLock({ holdMs: DEFAULT_LIMITS.leaseMs });
-	/** serializes closes per room id (a stuck close keeps it DEFAULT_HOLD_MS at most, the engine's request timeout) */
-	public readonly roomLock = new KeyedLock();
+	/** serializes closes per room id; a request stuck in a server call keeps it one claim lease at most */
+	public readonly roomLock = new KeyedLock({ holdMs: DEFAULT_LIMITS.leaseMs });
 	private current: VoipRoomConfig = defaultConfig;
 
 	constructor(clock?: Clock) {

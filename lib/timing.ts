@@ -1,6 +1,6 @@
 /**
  * Time and chance as the app's waiting code sees them: the real ones in the app, virtual ones in unit tests
- * (test/unit/clusterCreate.test.ts drives a fake clock and an adversarial scheduler through this).
+ * (test/unit/coordinate.test.ts drives a fake clock and an adversarial scheduler through this).
  */
 export interface Timing {
 	/** Milliseconds since the epoch, as Date.now(). */

@@ -9,6 +9,7 @@
  * | `baseline/rooms`  | the open rooms of a token (livechat reader, `{ token }`)  | the lookup: one read     |
  * | `baseline/lookup` | the visitor by token, then its rooms (livechat reader)    | two reads                |
  * | `baseline/close`  | the room by id, then the livechat updater closes it (POST) | the close: read + write  |
+ * | `baseline/close-claimed` | the room; a claim stored, the claims read; the room again; the close; the claim removed | the close with its claim (issue 20) |
  *
  * The body is a fresh copy at every call (JSON.parse of a constant string, native and quick), as any endpoint answers
  * a new object: one constant object would let vm2 (1.42) reuse the proxies it wraps the answer in, and make the floor
@@ -32,9 +33,10 @@ export const BASELINE_ENDPOINTS = {
 	rooms: 'baseline/rooms',
 	lookup: 'baseline/lookup',
 	close: 'baseline/close',
+	closeClaimed: 'baseline/close-claimed',
 } as const;
 
-const PERMISSIONS = ['api', 'room.read', 'livechat-visitor.read', 'livechat-room.read', 'livechat-room.write'];
+const PERMISSIONS = ['api', 'room.read', 'livechat-visitor.read', 'livechat-room.read', 'livechat-room.write', 'persistence'];
 
 function mainSource(body: unknown): string {
 	return `"use strict";
@@ -42,6 +44,7 @@ Object.defineProperty(exports, "__esModule", { value: true });
 exports.VoipBaselineApp = void 0;
 const api_1 = require("@rocket.chat/apps-engine/definition/api");
 const App_1 = require("@rocket.chat/apps-engine/definition/App");
+const metadata_1 = require("@rocket.chat/apps-engine/definition/metadata");
 const BODY = ${JSON.stringify(JSON.stringify(body))};
 function documented() {
     return { status: 200, headers: { 'content-type': 'application/json' }, content: JSON.parse(BODY) };
@@ -100,6 +103,25 @@ class ReadAndClose extends BaselineEndpoint {
         return { status: 200, headers: { 'content-type': 'application/json' }, content: { rid, success: true } };
     }
 }
+let claims = 0;
+class ClaimedClose extends BaselineEndpoint {
+    constructor(app) {
+        super(app, '${BASELINE_ENDPOINTS.closeClaimed}');
+    }
+    async post(request, endpoint, read, modify, http, persis) {
+        const rid = String(request.content.rid);
+        await read.getRoomReader().getById(rid);
+        claims += 1;
+        const ofRoom = new metadata_1.RocketChatAssociationRecord(metadata_1.RocketChatAssociationModel.MISC, 'baseline-close-claims-of:' + rid);
+        const own = new metadata_1.RocketChatAssociationRecord(metadata_1.RocketChatAssociationModel.MISC, 'baseline-claim:' + claims);
+        await persis.createWithAssociations({ rid, at: Date.now() }, [ofRoom, own]);
+        await read.getPersistenceReader().readByAssociations([ofRoom]);
+        const room = await read.getRoomReader().getById(rid);
+        await modify.getUpdater().getLivechatUpdater().closeRoom(room, String(request.content.options.comment));
+        await persis.removeByAssociations([own]);
+        return { status: 200, headers: { 'content-type': 'application/json' }, content: { rid, success: true } };
+    }
+}
 class VoipBaselineApp extends App_1.App {
     constructor(info, logger, accessors) {
         super(info, logger, accessors);
@@ -108,7 +130,7 @@ class VoipBaselineApp extends App_1.App {
         await configuration.api.provideApi({
             visibility: api_1.ApiVisibility.PUBLIC,
             security: api_1.ApiSecurity.UNSECURE,
-            endpoints: [new NoRead(this), new OneRead(this), new RoomsByToken(this), new TwoReads(this), new ReadAndClose(this)],
+            endpoints: [new NoRead(this), new OneRead(this), new RoomsByToken(this), new TwoReads(this), new ReadAndClose(this), new ClaimedClose(this)],
         });
     }
 }

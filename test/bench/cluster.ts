@@ -1,6 +1,6 @@
 /**
  * `npm run bench:cluster [-- --engine 1.62|1.42|both] [--rounds N] [--no-write]`: what the cross-instance
- * coordination (lib/clusterCreate.ts) costs. One cluster of three instances (test/engine/host/cluster.ts) per engine;
+ * coordination (lib/coordinate.ts) costs. One cluster of three instances (test/engine/host/cluster.ts) per engine;
  * in interleaved rounds it measures:
  * - a creation (a visitor with no open room, nobody else asking): every request to instance 0 ("1 instance": what a
  *   single-server workspace does; the idle instances cost nothing) against requests spread over the three;

@@ -22,7 +22,8 @@ export type PathName =
 	| 'floor-1'
 	| 'floor-1-rooms'
 	| 'floor-2'
-	| 'floor-close';
+	| 'floor-close'
+	| 'floor-close-claimed';
 
 export interface PathSpec {
 	readonly name: PathName;
@@ -106,6 +107,8 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		app: 'voiproom',
 		endpoint: CLOSE_ENDPOINT,
 		...CLOSE_CALL,
+		// the room, the room's close claims, the room again under the claim (issue 20: one close across instances)
+		reads: 3,
 		floor: 'floor-close',
 	},
 	{
@@ -170,6 +173,15 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		app: 'baseline',
 		endpoint: BASELINE_ENDPOINTS.close,
 		...CLOSE_CALL,
+	},
+	{
+		// the engine calls a close coordinated across instances cannot avoid (issue 20): what the app adds on top
+		name: 'floor-close-claimed',
+		label: 'baseline: claimed close (6 calls)',
+		app: 'baseline',
+		endpoint: BASELINE_ENDPOINTS.closeClaimed,
+		...CLOSE_CALL,
+		reads: 3,
 	},
 ];
 

@@ -89,7 +89,8 @@ export function checkTargets(result: EngineResult): TargetCheck[] {
 		),
 		check('rid-reads', 'rid path: 1 engine read per request', true, rid && rid.readsPerCall, 1, 'reads', (v) => v === 1),
 		check('lookup-reads', 'lookup path: 1 engine read per request', true, lookup && lookup.readsPerCall, 1, 'reads', (v) => v === 1),
-		check('close-reads', 'close path: 1 engine read per request', true, close && close.readsPerCall, 1, 'reads', (v) => v === 1),
+		// issue 20: the room, its close claims, the room again under the claim (one close across instances)
+		check('close-reads', 'close path: 3 engine reads per request', true, close && close.readsPerCall, 3, 'reads', (v) => v === 3),
 		check(
 			'heap',
 			`Node heap after warm-up grows < 5 % over ${memory ? memory.calls : LIMITS.memoryCalls} calls`,

@@ -12,7 +12,7 @@ import { ENGINE_TABLE } from './engines';
 import type { EngineName, Host, RcRoom } from './host';
 import { seedData, startHost } from './host';
 import type { RoomBody } from './support';
-import { ENGINES, getVoipRoom, restoreStore, SEED } from './support';
+import { ENGINES, getVoipRoom, restoreStore, SEED, UNCONTENDED_CLOSE_CALLS } from './support';
 import { zipPath } from '../../tools/package';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -84,15 +84,17 @@ describe.each(ENGINES)('voip/room.close on engine %s', (engine: EngineName) => {
 		expect(host.deniedPermissions()).toEqual([]);
 	});
 
-	it('success: 200 { rid, success }, in one read and one close; the room is stored closed as Rocket.Chat closes it', async () => {
+	it('success: 200 { rid, success }, in three reads and one close; the room is stored closed as Rocket.Chat closes it', async () => {
 		const before = stored(host, SEED.roomId);
 		const untouched = { msgs: before.msgs, servedBy: before.servedBy, departmentId: before.departmentId, ts: before.ts };
 		const from = Date.now();
 		const res = await postClose(host, { ...MARY, options: { comment: 'Call ended: caller hung up' } });
 		const to = Date.now();
 		expect([res.status, res.headers['content-type'], res.content]).toEqual([200, JSON_TYPE, CLOSED(SEED.roomId)]);
-		expect(host.reads.byMethod()).toEqual({ 'room.getById': 1 });
-		expect(host.calls.byMethod()).toEqual({ 'room.getById': 1, 'livechat.closeRoom': 1 });
+		// the room, then the close claims of the room (issue 20: one close across instances) and the room again under the claim
+		expect(host.reads.byMethod()).toEqual({ 'room.getById': 2, 'persistence.readByAssociations': 1 });
+		expect(host.calls.byMethod()).toEqual(UNCONTENDED_CLOSE_CALLS);
+		expect(host.db.appsPersistence).toEqual([]);
 
 		const room = stored(host, SEED.roomId);
 		const closedAt = room.closedAt as Date;
@@ -290,6 +292,50 @@ describe.each(ENGINES)('voip/room.close on engine %s', (engine: EngineName) => {
 		const again = await postClose(host, MARY);
 		expect([again.status, again.content]).toEqual([400, ERROR('room-closed')]);
 		expect(closeMessages(host, SEED.roomId).length).toBe(1);
+	});
+
+	it('the updater reporting the room already closed (error-room-closed, as 7.x throws it), through the engine: 400 room-closed, nothing logged', async () => {
+		host.faults.hold('livechat.closeRoom', () => Promise.reject(new Error('error-room-closed')));
+		try {
+			const res = await postClose(host, MARY);
+			expect([res.status, res.content]).toEqual([400, ERROR('room-closed')]);
+		} finally {
+			host.faults.clear();
+		}
+		expect(host.logText()).not.toContain('voip/room.close failed');
+		expect(host.db.appsPersistence).toEqual([]);
+	});
+
+	it(`a close racing an agent's close from outside the app (inside Rocket.Chat's window): ${sevenX ? '400 room-closed, closed once (the transaction refuses the second)' : '200, and Rocket.Chat closes twice (6.x writes unconditionally)'}`, async () => {
+		host.faults.hold('livechat.closeRoom', () => host.closeAsAgent(SEED.roomId, SEED.agentId));
+		let res;
+		try {
+			res = await postClose(host, MARY);
+		} finally {
+			host.faults.clear();
+		}
+		const room = stored(host, SEED.roomId);
+		const messages = closeMessages(host, SEED.roomId);
+		if (sevenX) {
+			expect([res.status, res.content]).toEqual([400, ERROR('room-closed')]);
+			expect([room.closer, messages.map((message) => message.u && message.u._id)]).toEqual(['user', [SEED.agentId]]);
+		} else {
+			expect([res.status, res.content]).toEqual([200, CLOSED(SEED.roomId)]);
+			expect([room.closer, messages.map((message) => message.u && message.u._id)]).toEqual([
+				'visitor',
+				[SEED.agentId, SEED.visitorId],
+			]);
+		}
+		expect(host.logText()).not.toContain('voip/room.close failed');
+	});
+
+	it('the updater failing while the room stays open: 500, the cause in the log', async () => {
+		host.faults.set('livechat.closeRoom', 'throw', 1);
+		const res = await postClose(host, MARY);
+		expect([res.status, res.content]).toEqual([500, ERROR('Internal server error')]);
+		expect(host.logText()).toContain('fault injected by test host: livechat.closeRoom');
+		expect(stored(host, SEED.roomId).open).toBe(true);
+		expect(host.db.appsPersistence).toEqual([]);
 	});
 
 	it('401 without a user; 403 for a user without an allowed role, nothing read', async () => {

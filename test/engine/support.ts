@@ -82,3 +82,15 @@ export function restoreStore(host: Host, data: RcData): void {
 	host.reads.reset();
 	host.calls.reset();
 }
+
+/**
+ * The engine calls of a close nobody else asks for (CONTRACT §5, issue 20): the room, a close claim stored and the
+ * room's claims read, the room again under the claim, Rocket.Chat's close, the claim removed.
+ */
+export const UNCONTENDED_CLOSE_CALLS: Readonly<Record<string, number>> = {
+	'room.getById': 2,
+	'persistence.createWithAssociations': 1,
+	'persistence.readByAssociations': 1,
+	'livechat.closeRoom': 1,
+	'persistence.removeByAssociations': 1,
+};

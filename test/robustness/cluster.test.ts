@@ -4,17 +4,17 @@
  * over the instances create one room; seeded delays in every bridge call of every instance give 20 different
  * interleavings; other visitors are not held up; an instance dying with a claim blocks its visitor only until the
  * claim's lease ends (waiting for it ends in a 503 with Retry-After, never a hang); the store failing during the
- * coordination is a 500 that leaves nothing in the way of the next request. The mechanism: lib/clusterCreate.ts,
+ * coordination is a 500 that leaves nothing in the way of the next request. The mechanism: lib/coordinate.ts,
  * README, "Running on a cluster".
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { DEFAULT_LIMITS } from '../../lib/clusterCreate';
+import { DEFAULT_LIMITS } from '../../lib/coordinate';
 import type { ApiResult, EngineName, FaultMode, Host, RcData, RcPersistenceRecord } from '../engine/host';
 import type { Cluster } from '../engine/host/cluster';
 import { startCluster } from '../engine/host/cluster';
 import { isDenoEngine } from '../engine/engines';
-import { ENGINES } from '../engine/support';
+import { ENGINES, UNCONTENDED_CLOSE_CALLS } from '../engine/support';
 import { zipPath } from '../../tools/package';
 import { ENABLED, SEED, worldData } from './world';
 
@@ -95,6 +95,75 @@ function sum(instances: ReadonlyArray<Host>, method: string): number {
 
 const lookup = (host: Host, token: string) =>
 	host.call('voip/room', { method: 'get', query: { token, agentId: SEED.agentId }, userId: SEED.callerId });
+
+const closeCall = (host: Host, rid: string, token: string) =>
+	host.call('voip/room.close', {
+		method: 'post',
+		content: { rid, token },
+		userId: SEED.callerId,
+		headers: { 'content-type': 'application/json' },
+	});
+
+/** The app's close claims in the shared store (lib/claims.ts, CLOSE_CLAIMS). */
+function closeClaims(db: RcData): Array<RcPersistenceRecord & { data: { kind: string; roomId: string; at: number } }> {
+	return (db.appsPersistence || []).filter(
+		(record): record is RcPersistenceRecord & { data: { kind: string; roomId: string; at: number } } =>
+			(record.data as { kind?: string }).kind === 'voiproom.room-close-claim',
+	);
+}
+
+/** The closing messages Rocket.Chat wrote in the room: one per close it carried out (6.x writes one per close asked). */
+function closingMessages(db: RcData, rid: string): number {
+	return (db.messages || []).filter((message) => message.rid === rid && message.t === 'livechat-close').length;
+}
+
+/** A new visitor and the room the app created for it (through the livechat creator, as Rocket.Chat makes one). */
+async function openRoomOfNewVisitor(cluster: Cluster, label: string): Promise<{ token: string; rid: string }> {
+	const token = newVisitor(cluster.db, label);
+	const created = await lookup(cluster.instances[0], token);
+	expect([created.status, answer(created).newRoom]).toEqual([200, true]);
+	return { token, rid: answer(created).room._id };
+}
+
+/**
+ * 20 simultaneous closes of one open room, spread over the instances (seeded), each bridge call of every instance
+ * (and the window inside Rocket.Chat's close, between its checks and its write) delayed by a seeded 0–`maxDelayMs`
+ * ms: Rocket.Chat is asked to close it once, one 200, the others room-closed (or 503 busy with Retry-After).
+ */
+async function twentyCloses(cluster: Cluster, seed: number, maxDelayMs: number): Promise<Array<number>> {
+	const random = seeded(seed);
+	const { token, rid } = await openRoomOfNewVisitor(cluster, `close${seed}`);
+	cluster.instances.forEach((host) => {
+		host.calls.reset();
+		if (maxDelayMs > 0) {
+			host.faults.hold('*', () => new Promise<void>((resolve) => setTimeout(resolve, Math.floor(random() * (maxDelayMs + 1)))));
+		}
+	});
+	const spread = Array.from({ length: 20 }, () => Math.floor(random() * cluster.instances.length));
+	let answers: Array<ApiResult>;
+	try {
+		answers = await Promise.all(spread.map((i) => closeCall(cluster.instances[i], rid, token)));
+	} finally {
+		cluster.instances.forEach((host) => host.faults.clear());
+	}
+	const summary = `seed ${seed}: ${JSON.stringify(answers.map((res) => res.status))}`;
+	expect([summary, sum(cluster.instances, 'livechat.closeRoom'), closingMessages(cluster.db, rid)]).toEqual([summary, 1, 1]);
+	expect(answers.filter((res) => res.status === 200).map((res) => res.content)).toEqual([{ rid, success: true }]);
+	const others = answers.filter((res) => res.status !== 200);
+	expect(
+		others.map((res) =>
+			res.status === 503
+				? [503, (res.content as { errorType?: string }).errorType, !!res.headers['retry-after']]
+				: [res.status, res.content],
+		),
+	).toEqual(
+		others.map((res) => (res.status === 503 ? [503, 'error-room-close-busy', true] : [400, { success: false, error: 'room-closed' }])),
+	);
+	const room = cluster.db.rooms.find((candidate) => candidate._id === rid);
+	expect(room && room.open).toBeUndefined();
+	expect(closeClaims(cluster.db)).toEqual([]);
+	return answers.map((res) => res.status);
+}
 
 /**
  * 50 simultaneous lookups for a visitor with no open room, spread over the instances (seeded), each bridge call of
@@ -202,6 +271,29 @@ describe.each(ENGINES)('a cluster on engine %s', (engine: EngineName) => {
 				await fiftyAtOnce(cluster, seed, 15);
 			}
 		}, 180000);
+
+		if (size === 3) {
+			it('20 simultaneous closes of one room spread over the instances: Rocket.Chat is asked once, one 200, the rest room-closed', async () => {
+				const statuses = await twentyCloses(cluster, 1, 0);
+				expect(statuses.filter((status) => status === 200).length).toBe(1);
+			}, 60000);
+
+			it('the same in 10 interleavings (seeded delays of 0–15 ms in every bridge call and inside the close)', async () => {
+				for (let seed = 200; seed < 210; seed++) {
+					await twentyCloses(cluster, seed, 15);
+				}
+			}, 120000);
+
+			it('an uncontended close pays four engine calls for the coordination, and leaves no claim', async () => {
+				const { token, rid } = await openRoomOfNewVisitor(cluster, 'close-cost');
+				const host = cluster.instances[2];
+				host.calls.reset();
+				const res = await closeCall(host, rid, token);
+				expect([res.status, res.content]).toEqual([200, { rid, success: true }]);
+				expect(host.calls.byMethod()).toEqual(UNCONTENDED_CLOSE_CALLS);
+				expect(closeClaims(cluster.db)).toEqual([]);
+			});
+		}
 
 		it("another visitor is not held up while one visitor's creation hangs on another instance", async () => {
 			const a = newVisitor(cluster.db, 'held');
@@ -365,5 +457,56 @@ describe.each(ENGINES)('a cluster on engine %s', (engine: EngineName) => {
 				await expect(lookup(cluster.instances[dying], token)).rejects.toThrow('test host: this instance is down');
 			}
 		}, 60000);
+
+		if (size === 3) {
+			// after the creation's: on 1.42 instance 2 is down by now, so instance 1 dies here and instance 0 answers
+			it('the instance holding a close claim dying: the others answer 503 + Retry-After until the lease ends, then one closes', async () => {
+				const { token, rid } = await openRoomOfNewVisitor(cluster, 'close-orphan');
+				const dying = 1;
+				const survivors = isDenoEngine(engine) ? [0, 2] : [0];
+				let held = false;
+				cluster.instances[dying].faults.hold('livechat.closeRoom', () => {
+					held = true;
+					// never answered: the runtime dies before the server gets the call
+					return new Promise<void>(() => undefined);
+				});
+				const dyingCall = closeCall(cluster.instances[dying], rid, token);
+				await until(() => held, 'the dying instance holding the close claim, closing');
+				await cluster.kill(dying);
+				const orphan = closeClaims(cluster.db);
+				expect(orphan.map((record) => record.data.roomId)).toEqual([rid]);
+
+				const blocked = await closeCall(cluster.instances[survivors[0]], rid, token);
+				const retryAfter = Number(blocked.headers['retry-after']);
+				expect([blocked.status, blocked.content]).toEqual([
+					503,
+					{
+						success: false,
+						error: `Another request is closing this room. Try again in ${retryAfter} seconds. [error-room-close-busy]`,
+						errorType: 'error-room-close-busy',
+					},
+				]);
+				expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= Math.ceil(DEFAULT_LIMITS.leaseMs / 1000)).toBe(
+					true,
+				);
+				const room = cluster.db.rooms.find((candidate) => candidate._id === rid);
+				expect([room && room.open, closingMessages(cluster.db, rid)]).toEqual([true, 0]);
+
+				// the lease has run out (the claim aged in the store): another instance closes, once
+				orphan[0].data.at -= DEFAULT_LIMITS.leaseMs;
+				const closed = await closeCall(cluster.instances[survivors[survivors.length - 1]], rid, token);
+				expect([closed.status, closed.content]).toEqual([200, { rid, success: true }]);
+				expect([room && room.open, closingMessages(cluster.db, rid), closeClaims(cluster.db)]).toEqual([undefined, 1, []]);
+				const again = await closeCall(cluster.instances[survivors[0]], rid, token);
+				expect([again.status, again.content]).toEqual([400, { success: false, error: 'room-closed' }]);
+
+				if (isDenoEngine(engine)) {
+					const lost = await dyingCall;
+					expect(lost.status).toBe(500);
+				} else {
+					await expect(closeCall(cluster.instances[dying], rid, token)).rejects.toThrow('test host: this instance is down');
+				}
+			}, 60000);
+		}
 	});
 });

@@ -41,6 +41,7 @@ function source(overrides: Partial<RoomSource> = {}, rooms: Array<ILivechatRoom>
 		userById: async () => undefined,
 		createRoom: async () => undefined,
 		claims: new MemoryClaimStore(),
+		closeClaims: new MemoryClaimStore(),
 		closeRoom: async (closing, comment) => {
 			closes.push({ rid: closing.id, comment });
 			const found = stored.get(closing.id);
@@ -218,13 +219,27 @@ describe('the pipeline with the voip/room.close route', () => {
 		expect(closes).toEqual([{ rid: 'R1', comment: '' }]);
 	});
 
+	it.each<[string, unknown]>([
+		["an Error (1.42: the server's own)", new Error('error-room-closed')],
+		["an error whose message holds it (Deno: the runtime's wrapping)", { message: 'Error: error-room-closed', code: -32000 }],
+	])('the updater reporting the room already closed, as %s: 400 room-closed, nothing logged', async (_case, thrown) => {
+		const { close, logged } = setup({
+			closeRoom: async () => {
+				throw thrown;
+			},
+		});
+		const res = await close(post({ rid: 'R1', token: mary.token }));
+		expect([res.status, res.content]).toEqual([400, { success: false, error: 'room-closed' }]);
+		expect(logged).toEqual([]);
+	});
+
 	it.each<[string, () => Promise<boolean | undefined>, string]>([
 		[
 			'throws',
 			async () => {
-				throw new Error('error-room-closed');
+				throw new Error('Error removing inquiry');
 			},
-			'Error: error-room-closed',
+			'Error: Error removing inquiry',
 		],
 		['answers false', async () => false, 'Error: the livechat updater did not close the room: it answered false'],
 		[

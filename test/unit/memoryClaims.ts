@@ -1,7 +1,7 @@
 /**
  * The app's claim store over an in-memory stand-in of Rocket.Chat's app persistence, with the same semantics as
  * its bridge (apps/meteor/app/apps/server/bridges/persistence.ts): an insert always adds a record, a read returns
- * every record of the visitor, a removal deletes the claim's record if it is there. Each operation takes effect
+ * every record of the subject, a removal deletes the claim's record if it is there. Each operation takes effect
  * at one instant (as one MongoDB operation does), which a test may postpone (`gate`) to interleave requests.
  */
 import type { Claim, ClaimStore } from '../../lib/claims';
@@ -42,10 +42,10 @@ export class MemoryClaimStore implements ClaimStore {
 		});
 	}
 
-	public list(visitorId: string): Promise<Array<Claim>> {
+	public list(subject: string): Promise<Array<Claim>> {
 		return this.effect('claims.list', undefined, () =>
 			Array.from(this.records.values())
-				.filter((claim) => claim.visitorId === visitorId)
+				.filter((claim) => claim.subject === subject)
 				.map((claim) => ({ ...claim })),
 		);
 	}

@@ -3,7 +3,7 @@ import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definitio
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import { DEFAULT_LIMITS } from '../../lib/clusterCreate';
+import { DEFAULT_LIMITS } from '../../lib/coordinate';
 import { KeyedLock } from '../../lib/keyedLock';
 import type { VoipRoomQuery } from '../../lib/params';
 import { pickOpenRoom, resolveRoom } from '../../lib/resolve';
@@ -250,7 +250,7 @@ describe('resolveRoom across instances (claims in the shared store)', () => {
 		const timing = new ManualTiming();
 		const source = world();
 		// another instance claimed bob (visitor v2) a moment ago and is creating
-		source.claims.records.set('other', { claimId: 'other', visitorId: 'v2', at: timing.now() - 100 });
+		source.claims.records.set('other', { claimId: 'other', subject: 'v2', at: timing.now() - 100 });
 		const pending = resolveRoom(source, { token: 'tok-bob', agentId: 'ag3' }, withTiming(timing));
 		await timing.advance(400);
 		source.rooms.push(liveRoom('r-bob-elsewhere', visitor('v2', 'tok-bob')));
@@ -263,7 +263,7 @@ describe('resolveRoom across instances (claims in the shared store)', () => {
 	it('answers busy (503) after the wait bound when the claim stays, with the seconds the claim has left', async () => {
 		const timing = new ManualTiming();
 		const source = world();
-		source.claims.records.set('dead', { claimId: 'dead', visitorId: 'v2', at: timing.now() - 2500 });
+		source.claims.records.set('dead', { claimId: 'dead', subject: 'v2', at: timing.now() - 2500 });
 		const result = await timing.settle(resolveRoom(source, { token: 'tok-bob', agentId: 'ag3' }, withTiming(timing)));
 		// lapses at -2500 + 15000; given up at +3000 (or a pause later): 9.5 s left, rounded up
 		expect(answer(result)).toEqual(['error', { kind: 'busy', retryAfterSeconds: Math.ceil((LEASE - 2500 - WAIT) / 1000) }]);
@@ -274,7 +274,7 @@ describe('resolveRoom across instances (claims in the shared store)', () => {
 	it('creates once the claim has lapsed, and removes it', async () => {
 		const timing = new ManualTiming();
 		const source = world();
-		source.claims.records.set('dead', { claimId: 'dead', visitorId: 'v2', at: timing.now() - LEASE });
+		source.claims.records.set('dead', { claimId: 'dead', subject: 'v2', at: timing.now() - LEASE });
 		const result = await timing.settle(resolveRoom(source, { token: 'tok-bob', agentId: 'ag3' }, withTiming(timing)));
 		expect(answer(result)).toEqual(['new-6', true]);
 		expect(source.claims.records.size).toBe(0);

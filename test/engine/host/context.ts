@@ -93,6 +93,21 @@ export function createContext(engine: EngineModules, db: RcData): HostContext {
 	};
 }
 
+/**
+ * A point inside the server's own work where Rocket.Chat awaits (a read between a check and its write): a hold set
+ * for `key` (or `'*'`, so that delays injected in every bridge call apply here too) is awaited. The server goes on
+ * when the app's runtime dies (a Deno subprocess killed); a server instance that is gone (`down`) never goes on.
+ */
+export async function serverPause(ctx: HostContext, key: string, args: unknown[]): Promise<void> {
+	const hold = ctx.holds.get(key) || ctx.holds.get('*');
+	if (hold) {
+		await hold(args, key);
+	}
+	if (ctx.down) {
+		await new Promise<never>(() => undefined);
+	}
+}
+
 const READ_PREFIXES = ['get', 'find', 'count', 'is', 'read', '_fetch'];
 
 function lcFirst(value: string): string {

@@ -23,6 +23,7 @@ import type { AppFabricationFulfillment } from '@rocket.chat/apps-engine/server/
 import { prepareDenoRuntime, useDenoRuntime } from '../deno';
 import { isDenoEngine } from '../engines';
 import { createAppBridges } from './bridges';
+import { closeLivechatRoom } from './closeRoom';
 import type { HostContext, RegisteredApi } from './context';
 import { createContext } from './context';
 import type { Doc } from './converters';
@@ -523,6 +524,15 @@ class HostImpl implements Host {
 			)
 			.filter((line) => line)
 			.join('\n');
+	}
+
+	async closeAsAgent(rid: string, agentId: string): Promise<void> {
+		const room = this.ctx.db.rooms.find((candidate) => candidate._id === rid);
+		const user = this.ctx.db.users.find((candidate) => candidate._id === agentId);
+		if (!user) {
+			throw new Error(`test host: no user ${agentId}`);
+		}
+		await closeLivechatRoom(this.ctx, { room: room ? { ...room } : undefined, comment: '', user: { ...user } });
 	}
 
 	async status(): Promise<string> {

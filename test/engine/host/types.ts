@@ -324,6 +324,11 @@ export interface Host {
 	update(zip: Buffer, options?: PackageOptions): Promise<PackageResult>;
 	/** GET /api/apps/:id: the installed app (default the host's), undefined when there is none */
 	installedApp(appId?: string): Promise<InstalledApp | undefined>;
+	/**
+	 * An agent closes the room from Rocket.Chat's UI (the `livechat:closeRoom` method: the stored room, the agent as
+	 * the closing user) through the same close the bridge uses (closeRoom.ts): a close from outside the app.
+	 */
+	closeAsAgent(rid: string, agentId: string): Promise<void>;
 	/** the pid of an app's Deno subprocess (1.62; default the host's app), undefined on 1.42 */
 	runtimePid(appId?: string): number | undefined;
 	/** remove/unload the app, kill the Deno subprocess, release the engine singleton and the cwd */

@@ -209,7 +209,7 @@ export function createLivechatBridge(ctx: HostContext): LivechatBridge {
 			const user = closer ? ctx.converters.convertUserToRocketChat(closer as unknown as Doc) : undefined;
 			const appRoom = room as unknown as Doc;
 			const visitor = ctx.converters.convertAppVisitor(isPlainObject(appRoom.visitor) ? appRoom.visitor : undefined);
-			closeLivechatRoom(ctx, {
+			await closeLivechatRoom(ctx, {
 				room: ctx.converters.convertAppRoom(appRoom),
 				comment,
 				...(user ? { user } : {}),

@@ -1,6 +1,7 @@
 /**
- * One creation per visitor across every instance of the app (a Rocket.Chat cluster): claims in the shared store,
- * insert then read back, with a lease. The reasoning, the assumptions and the cost are in README, "Running on a cluster".
+ * Work done once per subject across every instance of the app (a Rocket.Chat cluster): the room creation of a
+ * visitor (lib/resolve.ts) and the close of a room (lib/close.ts). Claims in the shared store, insert then read
+ * back, with a lease. The reasoning, the assumptions and the cost are in README, "Running on a cluster".
  */
 import type { Claim, ClaimStore } from './claims';
 import type { Timing } from './timing';
@@ -31,6 +32,35 @@ export const DEFAULT_LIMITS: CoordinationLimits = {
 	backoffMaxMs: 250,
 };
 
+/** What a coordinated task came to. */
+export type Outcome<T, R> =
+	/** the work was found done (by another request, or before any): what `settled` read */
+	| { readonly kind: 'settled'; readonly value: R }
+	/** this request won and ran `act` */
+	| { readonly kind: 'acted'; readonly value: T }
+	/** other requests held the subject's claims until the deadline */
+	| { readonly kind: 'busy'; readonly retryAfterMs: number };
+
+/**
+ * Work that must run once across every instance for one subject (the room creation of a visitor, the close of a
+ * room), with what tells that it has been done already.
+ */
+export interface Task<T, R> {
+	/** the claims of this use (lib/claims.ts: each use has its own records) */
+	readonly claims: ClaimStore;
+	/** what the claims are about: a visitor id (creation), a room id (close) */
+	readonly subject: string;
+	/** Reads whether the work is done (its result), else undefined. Read under the claim before `act`, and after every lost round. */
+	readonly settled: () => Promise<R | undefined>;
+	/** The work; runs at most once, only while this request's claim is the only live one and `settled` found nothing. */
+	readonly act: () => Promise<T>;
+	/** When to stop waiting (epoch ms, on `timing`'s clock). */
+	readonly deadline: number;
+	readonly limits?: CoordinationLimits;
+	readonly timing?: Timing;
+}
+
+/** Creation's names for the outcomes (lib/resolve.ts). */
 export type Coordinated<T, R> =
 	/** a usable room was listed: someone else created it (or it was there) */
 	| { readonly kind: 'found'; readonly room: R }
@@ -39,17 +69,18 @@ export type Coordinated<T, R> =
 	/** other requests held the visitor's claims until the deadline */
 	| { readonly kind: 'busy'; readonly retryAfterMs: number };
 
-export interface CoordinationTask<T, R> {
-	readonly claims: ClaimStore;
+/** Creation's task, in creation's words: `subject` is the visitor id, `settled` lists its rooms, `act` creates. */
+export type CoordinationTask<T, R> = Omit<Task<T, R>, 'subject' | 'settled' | 'act'> & {
 	readonly visitorId: string;
 	/** Lists the visitor's open rooms and picks the answer, if any. */
 	readonly findOpen: () => Promise<R | undefined>;
 	/** Creates the room; runs at most once, only while this request's claim is the only live one. */
 	readonly create: () => Promise<T>;
-	/** When to stop waiting (epoch ms, on `timing`'s clock). */
-	readonly deadline: number;
-	readonly limits?: CoordinationLimits;
-	readonly timing?: Timing;
+};
+
+/** A wait's end as the Retry-After header gives it: whole seconds, at least one. */
+export function retryAfterSeconds(retryAfterMs: number): number {
+	return Math.max(1, Math.ceil(retryAfterMs / 1000));
 }
 
 const ID_CHARS = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz';
@@ -81,21 +112,22 @@ async function removeQuietly(claims: ClaimStore, claimId: string): Promise<void>
 }
 
 /**
- * Rounds of: make a claim, read every claim of the visitor back; if no other claim is live, list the open rooms
- * and create when there is none; remove the claim (after the created room is stored, so it is listed before the
- * claim disappears). When another claim is live, remove this one, pause, list the rooms again, and go on until
- * the deadline. At most one request creates while the lease holds (README, "Running on a cluster", why one room).
+ * Rounds of: make a claim, read every claim of the subject back; if no other claim is live, read whether the work
+ * is done (`settled`) and run `act` when it is not; remove the claim (after `act` ended, so that its effect is
+ * there to be read before the claim disappears). When another claim is live, remove this one, pause, read
+ * `settled` again, and go on until the deadline. At most one request acts while the lease holds (README, "Running
+ * on a cluster", why one room: the argument does not depend on what the work is).
  */
-export async function coordinateCreation<T, R>(task: CoordinationTask<T, R>): Promise<Coordinated<T, R>> {
+export async function coordinate<T, R>(task: Task<T, R>): Promise<Outcome<T, R>> {
 	const timing = task.timing || realTiming;
 	const limits = task.limits || DEFAULT_LIMITS;
-	const { claims, visitorId } = task;
+	const { claims, subject } = task;
 	for (let round = 0; ; round++) {
-		const claim: Claim = { claimId: newClaimId(timing), visitorId, at: timing.now() };
+		const claim: Claim = { claimId: newClaimId(timing), subject, at: timing.now() };
 		let blocking: Array<Claim>;
 		try {
 			await claims.add(claim);
-			const seen = await claims.list(visitorId);
+			const seen = await claims.list(subject);
 			const now = timing.now();
 			const others = seen.filter((other) => other.claimId !== claim.claimId);
 			blocking = others.filter((other) => isLive(other, now, limits.leaseMs));
@@ -103,12 +135,12 @@ export async function coordinateCreation<T, R>(task: CoordinationTask<T, R>): Pr
 				await removeQuietly(claims, lapsed.claimId);
 			}
 			if (blocking.length === 0) {
-				const open = await task.findOpen();
-				if (open !== undefined) {
-					return { kind: 'found', room: open };
+				const done = await task.settled();
+				if (done !== undefined) {
+					return { kind: 'settled', value: done };
 				}
 				if (timing.now() - claim.at <= limits.startWithinMs) {
-					return { kind: 'created', value: await task.create() };
+					return { kind: 'acted', value: await task.act() };
 				}
 				// too slow to start safely within the lease: another round, with a fresh claim
 			}
@@ -125,9 +157,23 @@ export async function coordinateCreation<T, R>(task: CoordinationTask<T, R>): Pr
 		}
 		const ceiling = Math.min(limits.backoffMaxMs, limits.backoffBaseMs * 2 ** Math.min(round, 20));
 		await sleep(timing, Math.min(task.deadline - now, ceiling / 2 + (timing.random() * ceiling) / 2));
-		const open = await task.findOpen();
-		if (open !== undefined) {
-			return { kind: 'found', room: open };
+		const done = await task.settled();
+		if (done !== undefined) {
+			return { kind: 'settled', value: done };
 		}
+	}
+}
+
+/** One creation per visitor: `coordinate` over the visitor's creation claims, in creation's words. */
+export async function coordinateCreation<T, R>(task: CoordinationTask<T, R>): Promise<Coordinated<T, R>> {
+	const { visitorId, findOpen, create, ...rest } = task;
+	const outcome = await coordinate<T, R>({ ...rest, subject: visitorId, settled: findOpen, act: create });
+	switch (outcome.kind) {
+		case 'settled':
+			return { kind: 'found', room: outcome.value };
+		case 'acted':
+			return { kind: 'created', value: outcome.value };
+		case 'busy':
+			return outcome;
 	}
 }
