@@ -264,6 +264,8 @@ class Run {
 		roomId: null,
 	};
 	roomOpen = false;
+	/** the cleanup's calls wait for the limiter even after the signal (only a second Ctrl-C stops them) */
+	cleaningUp = false;
 	private readonly limits = new Map<Route, RateHeaders>();
 	private readonly appBase: string;
 
@@ -337,7 +339,7 @@ class Run {
 					`waiting ${Math.ceil(wait / 1000)} s: the app allows ${limit.limit} requests per window on ${route} (setting requests_per_minute)`,
 				);
 			}
-			await sleep(wait + 100, this.io.signal);
+			await sleep(wait + 100, this.cleaningUp ? undefined : this.io.signal);
 		}
 		this.limits.delete(route);
 	}
@@ -723,6 +725,7 @@ async function cleanup(run: Run): Promise<boolean> {
 	if (!visitorToken) {
 		return true;
 	}
+	run.cleaningUp = true;
 	if (roomId && run.roomOpen) {
 		try {
 			const { answer, ms } = await run.app({
@@ -888,13 +891,15 @@ async function main(): Promise<void> {
 		throw e;
 	}
 	const controller = new AbortController();
-	let signals = 0;
+	let firstSignal = 0;
 	const onSignal = (signal: NodeJS.Signals): void => {
-		signals += 1;
-		if (signals === 1) {
+		// one Ctrl-C may arrive twice (from the terminal to the process group, and relayed by npm/tsx): a second one
+		// within a second is the same
+		if (firstSignal === 0) {
+			firstSignal = Date.now();
 			process.stderr.write(`npm run verify: ${signal}: stopping after the call under way, then removing what it created…\n`);
 			controller.abort();
-		} else {
+		} else if (Date.now() - firstSignal > 1000) {
 			process.stderr.write('npm run verify: stopped before the cleanup ended: see the ids above\n');
 			process.exit(130);
 		}
@@ -919,7 +924,7 @@ async function main(): Promise<void> {
 		signal: controller.signal,
 		onCheck: (check) => {
 			print(formatCheck(check, NAME_WIDTH));
-			if (held && check.name === CHECK.credentials && check.ok) {
+			if (held && check.name === CHECK.credentials && check.ok && !options.json) {
 				console.log([tableHeader(), ...held].join('\n'));
 				held = undefined;
 			}
