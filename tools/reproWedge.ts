@@ -1,5 +1,5 @@
 /**
- * `npm run repro:wedge`: reproduces the Apps-Engine's `__proto__` wedge (README, Security) against the local
+ * `npm run repro:wedge`: reproduces the Apps-Engine's `__proto__` wedge (docs/security.md) against the local
  * stand-in or a real workspace, and measures how long the app is down.
  *
  *   npm run repro:wedge                                   the stand-in on engine 1.62, started here, Rocket.Chat's timings

@@ -1,5 +1,5 @@
 /**
- * `npm start -- --proxy`: the real nginx, from the README's "Keep the original URLs" blocks, in front of the stand-in,
+ * `npm start -- --proxy`: the real nginx, from the blocks of docs/original-urls.md, in front of the stand-in,
  * so that the documented curl works at its original URL (`GET /api/v1/voip/room`). Without nginx (or the Lua module
  * the shield needs) it says in one line what to install, and the stand-in runs alone.
  */
@@ -49,7 +49,7 @@ export async function startFront(options: {
 	return {
 		proxy,
 		text: [
-			`nginx on ${proxy.url} in front of it: the README's "Keep the original URLs" configuration, __proto__ shield included`,
+			`nginx on ${proxy.url} in front of it: the configuration of docs/original-urls.md, __proto__ shield included`,
 			'',
 			originalUrlHint(options.hints, proxy.url),
 		].join('\n'),

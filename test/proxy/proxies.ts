@@ -1,5 +1,5 @@
 /**
- * Real nginx and Caddy (the Debian packages) running the README's "Keep the original URLs" blocks (./readme.ts) in
+ * Real nginx and Caddy (the Debian packages) running the blocks of docs/original-urls.md (./proxyPage.ts) in
  * front of a Rocket.Chat (here: the stand-in of test/server). Each runs as a child process in a temporary directory
  * of its own (configuration, error log, temp files, Caddy's HOME), listens on 127.0.0.1 and is stopped with it:
  *
@@ -16,7 +16,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-import { loadedModules, readProxyBlocks, withPorts } from './readme';
+import { loadedModules, readProxyBlocks, withPorts } from './proxyPage';
 
 export type ProxyName = 'nginx' | 'caddy';
 
@@ -217,14 +217,14 @@ function requireBinary(name: ProxyName): string {
 }
 
 /**
- * nginx.conf around the README's blocks: the main-context block first, then what a test prefix needs instead of
+ * nginx.conf around the blocks of docs/original-urls.md: the main-context block first, then what a test prefix needs instead of
  * Debian's /etc/nginx/nginx.conf (one process in the foreground, pid, logs and temp files in `dir`), and the
  * http-context block inside `http { }`.
  */
 export function nginxConf(dir: string, port: number, upstreamPort: number): string {
 	const blocks = readProxyBlocks();
 	return [
-		'# test/proxy/proxies.ts: the README blocks ("Keep the original URLs") in a temporary prefix',
+		'# test/proxy/proxies.ts: the blocks of docs/original-urls.md in a temporary prefix',
 		blocks.nginxMain.trimEnd(),
 		'daemon off;',
 		'master_process off;',
@@ -278,10 +278,10 @@ export function startNginx(options: ProxyOptions): Promise<RunningProxy> {
 	});
 }
 
-/** A Caddyfile: global options for a test (no admin endpoint) and the README's site block. */
+/** A Caddyfile: global options for a test (no admin endpoint) and the site block of docs/original-urls.md. */
 export function caddyfile(port: number, upstreamPort: number): string {
 	return [
-		'# test/proxy/proxies.ts: the README block ("Keep the original URLs")',
+		'# test/proxy/proxies.ts: the block of docs/original-urls.md',
 		'{',
 		'\tadmin off',
 		'}',

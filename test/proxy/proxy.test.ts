@@ -1,8 +1,8 @@
 /**
- * The README's "Keep the original URLs" configurations, run verbatim (only the two ports changed) in the real nginx
+ * The configurations of docs/original-urls.md ("Keep the original URLs"), run verbatim (only the two ports changed) in the real nginx
  * and Caddy of Debian, in front of the stand-in (test/server) on a Deno engine: the original core URLs answered by
  * the app, everything else passed on untouched (websockets included), the `__proto__` shield of the nginx block, and
- * Rocket.Chat's own REST client through nginx. "caddy → nginx" is Caddy in front of the nginx block, the README's
+ * Rocket.Chat's own REST client through nginx. "caddy → nginx" is Caddy in front of the nginx block, the page's
  * answer to Caddy's lack of body inspection. What the stand-in received is compared byte for byte (test/server/tap.ts).
  */
 import { execFile } from 'child_process';
@@ -87,7 +87,7 @@ if (!runs) {
 type Front = 'nginx' | 'caddy' | 'caddy → nginx';
 const FRONTS: Front[] = ['nginx', 'caddy', 'caddy → nginx'];
 
-(runs ? describe : describe.skip)(`the README's proxy configurations in front of the stand-in (engine ${ENGINE})`, () => {
+(runs ? describe : describe.skip)(`the proxy configurations of docs/original-urls.md in front of the stand-in (engine ${ENGINE})`, () => {
 	let server: RunningServer;
 	let nginx: RunningProxy;
 	let caddy: RunningProxy;
@@ -351,7 +351,7 @@ const FRONTS: Front[] = ['nginx', 'caddy', 'caddy → nginx'];
 			expect(received).toEqual([]);
 		});
 
-		it('Caddy alone passes it on byte for byte: it cannot inspect bodies (the README says so)', async () => {
+		it('Caddy alone passes it on byte for byte: it cannot inspect bodies (docs/original-urls.md says so)', async () => {
 			const body = '{"__proto__":1}';
 			const answer = await send(`${caddy.url}${OTHER_APP}`, { method: 'POST', headers: { ...CALLER, ...JSON_TYPE }, body });
 			expect(answer.status).toBe(404);

@@ -1,5 +1,5 @@
 /**
- * `npm start -- --proxy`: the stand-in and the real nginx from the README block in front of it, printing the
+ * `npm start -- --proxy`: the stand-in and the real nginx from docs/original-urls.md in front of it, printing the
  * documented curl at its original URL (which, pasted into a shell, answers the documented room); without nginx, one
  * line saying what to install, and the stand-in alone.
  */

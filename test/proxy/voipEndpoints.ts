@@ -2,7 +2,7 @@
  * The two core routes as Rocket.Chat 7.x's `@rocket.chat/rest-typings` declared them (VoipEndpoints), declared again
  * for the 8.x typings, which dropped them with the routes: a TypeScript client written for the core route, e.g.
  * `client.get('/v1/voip/room', { token, agentId })` with `@rocket.chat/api-client`, compiles unchanged against 8.x
- * typings and reaches this app through the README's proxy rules. Import it once (`import './voipEndpoints'`).
+ * typings and reaches this app through the proxy rules of docs/original-urls.md. Import it once (`import './voipEndpoints'`).
  */
 import type { RoomBody } from '../engine/support';
 

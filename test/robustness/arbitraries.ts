@@ -57,7 +57,7 @@ export const HOSTILE_KEYS = [
  * A generator choice, not a claim about the app: an own `__proto__` key is generated only for engines that run the
  * app in-process. On a Deno engine a request holding one (at any depth, in the query, headers or body) makes the
  * runtime's msgpack decoder throw and ends its read loop: every later request of the run would time out until the
- * engine restarts the subprocess (test/server/wedge.test.ts characterizes that; README, Security). The request
+ * engine restarts the subprocess (test/server/wedge.test.ts characterizes that; docs/security.md). The request
  * dies before the app runs, so there is nothing of the app's to fuzz there.
  */
 export function mayHoldProtoKey(engine: EngineName): boolean {

@@ -6,7 +6,7 @@
  * Body problems are reported first found first: not a JSON object; an unknown field (in key order); rid, token
  * (a list, not a string, empty, over 256 characters); options (not an object, an unknown option, comment not a
  * string or over 4096, tags not an array, over 50 items, an item not a string, empty or over 128); then what is
- * missing (rid, then token). The words are those of the README's error table.
+ * missing (rid, then token). The words are those of the error table of docs/api.md.
  */
 import type { EngineName, RcData, RcRoom } from '../engine/host';
 import { isDenoEngine } from '../engine/engines';

@@ -70,7 +70,7 @@ describe.each(ENGINES)('concurrency on engine %s', (engine: EngineName) => {
 		expect(answers.filter((res) => answer(res).newRoom).length).toBe(1);
 		expect(answers.filter((res) => !answer(res).newRoom).length).toBe(49);
 		// One creation, one read back; each waiting request looked once more, under the lock, and found it. The
-		// creation's claim (README, "Running on a cluster") was read back once, by the creator only.
+		// creation's claim (docs/cluster.md) was read back once, by the creator only.
 		expect(host.calls.byMethod()['livechat.createRoom']).toBe(1);
 		expect(host.reads.byMethod()).toEqual({
 			'livechat.findVisitorByToken': 50,

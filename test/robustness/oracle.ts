@@ -5,7 +5,7 @@
  *
  * Parameter problems are reported first found first: an unknown parameter (in the query's key order), then
  * token, agentId, rid, direction (repeated, not a string, empty, over 256, not one of the directions), then what
- * is missing (token, then agentId when rid is absent). The words are those of the README's error table.
+ * is missing (token, then agentId when rid is absent). The words are those of the error table of docs/api.md.
  */
 import { isDenoEngine } from '../engine/engines';
 import type { EngineName, RcData, RcRoom, RcUser, RcVisitor } from '../engine/host';

@@ -18,7 +18,7 @@
  * Every route: authRequired (401), permissionsRequired manage-apps (403), an exception → 400 with its message (a
  * zip the engine cannot read: the engine's reason, nothing changed).
  *
- * Left out (the README's "The stand-in's apps API" lists them too): URL and Marketplace installs (a 400); licence
+ * Left out (docs/development.md, "The stand-in's apps API", lists them too): URL and Marketplace installs (a 400); licence
  * limits (it behaves as a licensed workspace: no private-app limit from canEnableApp, no `Cannot_Update_Exempt_App`,
  * no Cloud `private_app_install_disabled`); permissions other than the default mapping manage-apps → admin; the
  * REST rate limiter and 2FA; settings changed by value only (Rocket.Chat stores the whole object the client sends);

@@ -9,7 +9,7 @@
  *   --no-rate-limit      sets the app's requests_per_minute to 0 through the engine
  *   --data FILE          Rocket.Chat documents (JSON) instead of the demo data; see test/server/example-data.json
  *   --quiet              no request log
- *   --proxy              also the real nginx in front, from the README's "Keep the original URLs" blocks, on port 8080
+ *   --proxy              also the real nginx in front, from the blocks of docs/original-urls.md, on port 8080
  *   --proxy-port N       that proxy's port (implies --proxy)
  *
  * Exit codes: 0 after Ctrl-C/SIGTERM (the app's Deno subprocess stopped), 1 when it cannot start, 2 on bad options.
@@ -42,7 +42,7 @@ const ENGINE_CHOICES = [...ALL_ENGINES].reverse().join('|');
 
 const USAGE = `usage: npm start -- [--engine ${ENGINE_CHOICES}] [--port N] [--host ADDRESS] [--no-rate-limit] [--data FILE] [--quiet] [--proxy] [--proxy-port N]`;
 
-/** The proxy's port in the README's configuration. */
+/** The proxy's port in the configuration of docs/original-urls.md. */
 const PROXY_PORT = 8080;
 
 function parsePort(text: string, from: string): number {

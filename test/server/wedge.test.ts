@@ -8,7 +8,7 @@
  * restarts the subprocess; then the app answers again.
  *
  * These tests pin what the engines do today. When an engine release fixes the defect, they fail on that engine:
- * then update README.md ("Security", the `__proto__` wedge) and this file.
+ * then update docs/security.md (the `__proto__` wedge) and this file.
  *
  * Wall time: Rocket.Chat's timings (30 s request timeout, a ping every 10 s, restart after 4 missed) would take a
  * minute per engine; the stand-in runs with FAST_TIMINGS (tools/reproWedge.ts): the engine's own

@@ -92,14 +92,14 @@ function escapeRegExp(text: string): string {
 	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The README's `npm run deploy` line for the local stand-in, with this server's URL, and the line it promises. */
+/** The `npm run deploy` line of docs/install.md for the local stand-in, with this server's URL, and the line it promises. */
 function readmeDeploy(url: string): { args: string[]; promised: string } {
-	const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+	const readme = fs.readFileSync(path.join(ROOT, 'docs', 'install.md'), 'utf8');
 	const local = 'http://127.0.0.1:3000';
 	const command = /^npm run deploy -- (--url http:\/\/127\.0\.0\.1:3000 .*)$/m.exec(readme);
 	const promised = /`(updated VoipRoom \S+ \(was \S+\) on http:\/\/127\.0\.0\.1:3000)`/.exec(readme);
 	if (!command || !promised) {
-		throw new Error('README.md: no `npm run deploy -- --url http://127.0.0.1:3000 …` line, or not the line it promises');
+		throw new Error('docs/install.md: no `npm run deploy -- --url http://127.0.0.1:3000 …` line, or not the line it promises');
 	}
 	return { args: command[1].split(/\s+/).map((arg) => (arg === local ? url : arg)), promised: promised[1].replace(local, url) };
 }
@@ -238,14 +238,14 @@ describe.each(CLI_ENGINES)('npm run deploy with rc-apps against the stand-in on 
 	});
 
 	/**
-	 * Deno: a bumped copy (1.0.1) over what the first deploy installed. The other runtime: the README's own command
+	 * Deno: a bumped copy (1.0.1) over what the first deploy installed. The other runtime: the command of docs/install.md
 	 * against a workspace that runs 1.0.0, as `npm start` does (its URL swapped for this server's).
 	 */
 	const afterUpdate = full ? '1.0.1' : '1.0.0';
 	it(
 		full
 			? 'a second deploy of a bumped copy updates in place: the changed setting stays, /api/info shows 1.0.1'
-			: "the README's command updates the running 1.0.0 in place: the changed setting stays, the endpoint answers",
+			: 'the command of docs/install.md updates the running 1.0.0 in place: the changed setting stays, the endpoint answers',
 		async () => {
 			const set = await postJson(`${server.url}/api/apps/${APP_ID}/settings`, admin, {
 				settings: [{ id: 'allowed_roles', value: 'admin' }],

@@ -24,7 +24,7 @@ const PERMISSIONS = [
 	'livechat-room.read',
 	'livechat-room.write',
 	'message.write',
-	// the creation claims shared by every instance of a cluster (README, "Running on a cluster")
+	// the creation claims shared by every instance of a cluster (docs/cluster.md)
 	'persistence',
 ];
 

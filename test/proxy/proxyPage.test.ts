@@ -1,13 +1,13 @@
-/** The rules that keep the README's proxy blocks the tested ones (./readme.ts). */
+/** The rules that keep the proxy blocks of docs/original-urls.md the tested ones (./proxyPage.ts). */
 import * as fs from 'fs';
 
 import { describe, expect, it } from '@jest/globals';
 
-import { README_PATH, ReadmeBlockError, loadedModules, readProxyBlocks, readmeSection, withPorts } from './readme';
+import { PAGE_PATH, ReadmeBlockError, loadedModules, proxySection, readProxyBlocks, withPorts } from './proxyPage';
 
-const readme = fs.readFileSync(README_PATH, 'utf8');
+const readme = fs.readFileSync(PAGE_PATH, 'utf8');
 
-describe('the README\'s "Keep the original URLs" blocks', () => {
+describe('the blocks of docs/original-urls.md ("Keep the original URLs")', () => {
 	it('are two nginx blocks (main and http context) and one Caddyfile site block', () => {
 		const blocks = readProxyBlocks(readme);
 		expect(loadedModules(blocks.nginxMain)).toEqual([
@@ -30,15 +30,17 @@ describe('the README\'s "Keep the original URLs" blocks', () => {
 	});
 
 	it('cannot drift: another block, a port named twice, or no section is an error', () => {
-		const section = readmeSection(readme);
+		const section = proxySection(readme);
 		const withExtra = readme.replace(section, `${section}\n\`\`\`nginx\nserver {\n}\n\`\`\`\n`);
 		expect(() => readProxyBlocks(withExtra)).toThrow(ReadmeBlockError);
 		expect(() => withPorts('listen 8080; # was 8080', 1, 2)).toThrow(
-			'a README proxy block must name port 8080 exactly once: found 2 times',
+			'a proxy block of docs/original-urls.md must name port 8080 exactly once: found 2 times',
 		);
-		expect(() => withPorts('listen 8080;', 1, 2)).toThrow('a README proxy block must name 127.0.0.1:3000 exactly once: found 0 times');
-		expect(() => readProxyBlocks(readme.replace('## Keep the original URLs', '## Original URLs'))).toThrow(
-			'README.md has no "## Keep the original URLs" section',
+		expect(() => withPorts('listen 8080;', 1, 2)).toThrow(
+			'a proxy block of docs/original-urls.md must name 127.0.0.1:3000 exactly once: found 0 times',
+		);
+		expect(() => readProxyBlocks(readme.replace('# Keep the original URLs', '# Original URLs'))).toThrow(
+			'docs/original-urls.md does not open with "# Keep the original URLs"',
 		);
 	});
 });
