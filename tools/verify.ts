@@ -400,18 +400,21 @@ async function errorCheck(
 	name: string,
 	call: AppCall,
 	expected: { status: number; body?: Record<string, unknown> },
-	answers?: HttpAnswer[],
+	answers?: Sent[],
 ): Promise<void> {
 	run.stopIfInterrupted();
 	const { answer, ms } = await run.app(call);
 	if (answers) {
-		answers.push(answer);
+		answers.push({ answer, original: false });
 	}
 	const ok = expected.body ? isEnvelope(answer, expected.status, expected.body) : answer.status === expected.status;
 	const want = expected.body ? `${expected.status} ${JSON.stringify(expected.body)}` : String(expected.status);
 	run.record(name, ok, ok ? saw(answer) : `expected ${want}, got ${saw(answer)}${explain(answer, run)}`, ms);
 	if (run.options.originalUrls) {
-		await compareAtOriginal(run, name, call, answer);
+		const original = await compareAtOriginal(run, name, call, answer);
+		if (answers) {
+			answers.push({ answer: original, original: true });
+		}
 	}
 }
 
@@ -428,24 +431,34 @@ async function compareAtOriginal(run: Run, name: string, call: AppCall, atApp: H
 	run.record(
 		atOriginalUrl(name),
 		ok,
-		ok ? `${where}: the same ${saw(answer)}` : `${where}: ${saw(answer)}, at the app's URL ${saw(atApp)}${why}`,
+		ok
+			? `${where}: the same ${answer.status === 200 ? '200 body' : saw(answer)}`
+			: `${where}: ${saw(answer)}, at the app's URL ${saw(atApp)}${why}`,
 		ms,
 	);
 	return answer;
 }
 
-function rateLimitCheck(run: Run, answers: HttpAnswer[]): void {
-	const seen = answers.map(rateHeaders);
-	const present = seen.filter((headers): headers is RateHeaders => headers !== undefined);
+/** An answer of one route, in the order sent; `original`: at /api/v1/… (it counts in the same bucket when it reaches the app). */
+interface Sent {
+	answer: HttpAnswer;
+	original: boolean;
+}
+
+/** The headers on every answer at the app's URL; Remaining down by one per answer that reached the app, in one window. */
+function rateLimitCheck(run: Run, answers: Sent[]): void {
+	const seen = answers.filter((sent) => !sent.original).map((sent) => rateHeaders(sent.answer));
+	const present = answers.map((sent) => rateHeaders(sent.answer)).filter((headers): headers is RateHeaders => headers !== undefined);
 	if (present.length === 0) {
 		run.record(CHECK.rateLimit, true, "the limiter is off (the app's requests_per_minute is 0): no X-RateLimit-* headers", 0);
 		return;
 	}
-	if (present.length !== seen.length) {
+	const withHeaders = seen.filter((headers) => headers !== undefined).length;
+	if (withHeaders !== seen.length) {
 		run.record(
 			CHECK.rateLimit,
 			false,
-			`X-RateLimit-* on ${present.length} of ${seen.length} answers: the limiter sends them on every answer`,
+			`X-RateLimit-* on ${withHeaders} of ${seen.length} answers: the limiter sends them on every answer`,
 			0,
 		);
 		return;
@@ -517,7 +530,7 @@ async function appCheck(run: Run, app: AppJson): Promise<boolean> {
 async function readOnlyChecks(run: Run): Promise<void> {
 	const agentId = run.options.agentId || (run.session as Session).userId;
 	const probeToken = madeUp('voiproom-verify-unknown-');
-	const answers: HttpAnswer[] = [];
+	const answers: Sent[] = [];
 	await errorCheck(
 		run,
 		CHECK.missingParams,
@@ -853,7 +866,7 @@ export function formatCheck(check: Check, width: number): string {
 	return `${check.name.padEnd(width)}  ${check.ok ? 'pass' : 'FAIL'}  ${String(check.ms).padStart(5)}  ${check.detail}`;
 }
 
-export const NAME_WIDTH = 38;
+export const NAME_WIDTH = 40;
 
 export function tableHeader(): string {
 	return `${'check'.padEnd(NAME_WIDTH)}  result ${'ms'.padStart(4)}  what it saw`;

@@ -1,7 +1,7 @@
 /**
  * `npm run verify` against the stand-in (test/server, what `npm start` runs): on every engine of ENGINES a
- * read-only run and a --create run as real processes (tsx tools/verify.ts, the table and --json); through the README's
- * nginx and Caddy with --original-urls; and the failures, each naming its check: the app not installed or disabled,
+ * read-only run and a --create run as real processes (tsx tools/verify.ts, the table and --json); through
+ * docs/original-urls.md's nginx and Caddy with --original-urls and the limiter on; and the failures, each naming its check: the app not installed or disabled,
  * no proxy rules, wrong credentials, an unreachable workspace, no agent available, a failure in the middle and a
  * Ctrl-C, after both of which everything the run created is removed. One server per engine, shared by its cases.
  */
@@ -376,51 +376,60 @@ if (!proxiesRun) {
 	process.stderr.write(`test/tools/verify.test.ts: the proxy cases not run: ${missing.join(', ')} missing\n`);
 }
 
-(proxiesRun ? describe : describe.skip)("npm run verify --original-urls through the README's nginx and Caddy (engine 1.62)", () => {
-	let server: RunningServer;
-	const proxies: Partial<Record<'nginx' | 'caddy', RunningProxy>> = {};
+(proxiesRun ? describe : describe.skip)(
+	"npm run verify --original-urls through docs/original-urls.md's nginx and Caddy, the limiter on (engine 1.62)",
+	() => {
+		let server: RunningServer;
+		const proxies: Partial<Record<'nginx' | 'caddy', RunningProxy>> = {};
 
-	serverPerSuite({ engine: '1.62', port: 0, rateLimit: false }, (started) => (server = started));
+		serverPerSuite({ engine: '1.62', port: 0, rateLimit: false }, (started) => (server = started));
 
-	beforeAll(async () => {
-		proxies.nginx = await startProxy('nginx', { upstreamPort: server.port });
-		proxies.caddy = await startProxy('caddy', { upstreamPort: server.port });
-	});
+		beforeAll(async () => {
+			proxies.nginx = await startProxy('nginx', { upstreamPort: server.port });
+			proxies.caddy = await startProxy('caddy', { upstreamPort: server.port });
+			// the limiter on, with a short window: the calls at both URLs count in one bucket, and the run waits it out
+			await server.host.setSetting('rate_limit_window_ms', 1500);
+			await server.host.setSetting('requests_per_minute', 5);
+		});
 
-	afterAll(async () => {
-		await Promise.all(Object.values(proxies).map((proxy) => proxy && proxy.stop()));
-	});
+		afterAll(async () => {
+			await Promise.all(Object.values(proxies).map((proxy) => proxy && proxy.stop()));
+		});
 
-	it.each(['nginx', 'caddy'] as const)('%s: --create --original-urls, every answer the same at both URLs, exit 0', async (name) => {
-		const proxy = proxies[name]!;
-		const run = await runVerify(
-			['--url', proxy.url, ...AS_ADMIN, '--agent-id', DEMO.agentId, '--create', '--original-urls', '--json'],
-			ADMIN_ENV,
-		);
-		expect([run.code, run.stderr]).toEqual([0, '']);
-		const report = JSON.parse(run.stdout) as { checks: Check[]; ok: boolean; cleanedUp: boolean };
-		const original = [CHECK.missingParams, CHECK.unknownParam, CHECK.unknownToken, CHECK.noCredentials, CHECK.closeUnknownToken];
-		expect(names(report.checks)).toEqual([
-			CHECK.workspace,
-			CHECK.credentials,
-			CHECK.app,
-			...original.flatMap((check) => [check, atOriginalUrl(check)]),
-			CHECK.rateLimit,
-			CHECK.visitor,
-			CHECK.created,
-			CHECK.again,
-			atOriginalUrl(CHECK.again),
-			CHECK.byRid,
-			atOriginalUrl(CHECK.byRid),
-			CHECK.command,
-			CHECK.close,
-			CHECK.closeAgain,
-			atOriginalUrl(CHECK.closeAgain),
-			CHECK.removed,
-		]);
-		expect(failed(report.checks)).toEqual([]);
-		expect(report.checks.find((check) => check.name === CHECK.close)!.detail).toMatch(/ at \/api\/v1\/voip\/room\.close$/);
-		expect([report.ok, report.cleanedUp]).toEqual([true, true]);
-		expect(leftovers(server)).toEqual([]);
-	});
-});
+		it.each(['nginx', 'caddy'] as const)('%s: --create --original-urls, every answer the same at both URLs, exit 0', async (name) => {
+			const proxy = proxies[name]!;
+			const run = await runVerify(
+				['--url', proxy.url, ...AS_ADMIN, '--agent-id', DEMO.agentId, '--create', '--original-urls', '--json'],
+				ADMIN_ENV,
+			);
+			expect([run.code, run.stderr]).toEqual([0, '']);
+			const report = JSON.parse(run.stdout) as { checks: Check[]; ok: boolean; cleanedUp: boolean };
+			const original = [CHECK.missingParams, CHECK.unknownParam, CHECK.unknownToken, CHECK.noCredentials, CHECK.closeUnknownToken];
+			expect(names(report.checks)).toEqual([
+				CHECK.workspace,
+				CHECK.credentials,
+				CHECK.app,
+				...original.flatMap((check) => [check, atOriginalUrl(check)]),
+				CHECK.rateLimit,
+				CHECK.visitor,
+				CHECK.created,
+				CHECK.again,
+				atOriginalUrl(CHECK.again),
+				CHECK.byRid,
+				atOriginalUrl(CHECK.byRid),
+				CHECK.command,
+				CHECK.close,
+				CHECK.closeAgain,
+				atOriginalUrl(CHECK.closeAgain),
+				CHECK.removed,
+			]);
+			expect(failed(report.checks)).toEqual([]);
+			expect(report.checks.find((check) => check.name === CHECK.close)!.detail).toMatch(/ at \/api\/v1\/voip\/room\.close$/);
+			expect(report.checks.find((check) => check.name === CHECK.rateLimit)!.detail).toMatch(
+				/^X-RateLimit-Limit 5, Remaining [0-4], Reset in [0-2] s$/,
+			);
+			expect([report.ok, report.cleanedUp]).toEqual([true, true]);
+			expect(leftovers(server)).toEqual([]);
+		});
+	},
+);
