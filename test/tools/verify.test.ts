@@ -7,6 +7,7 @@
  */
 import type { ChildProcess } from 'child_process';
 import { spawn } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -186,6 +187,30 @@ describe('npm run verify: the failures, each naming its check (engine 1.62)', ()
 	});
 
 	serverPerSuite({ engine: '1.62', port: 0, rateLimit: false }, (started) => (server = started));
+
+	it("the README's command (Check it works), on this server: the rows and the summary it shows", async () => {
+		const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+		const section = readme.slice(readme.indexOf('## Check it works'), readme.indexOf('## The endpoints and the command'));
+		const command = /^npm run verify -- --url http:\/\/127\.0\.0\.1:3000 (.*)$/m.exec(section);
+		const shown = section
+			.split('\n')
+			.map((line) => /^# {2}(.+?)\s{2,}(pass|FAIL)\s+\d+\s{2}/.exec(line))
+			.filter((match): match is RegExpExecArray => match !== null)
+			.map((match) => [match[1], match[2]]);
+		const promised = /^# {2}(ok: all \d+ checks passed) on http:\/\/127\.0\.0\.1:3000 in \d+\.\d s$/m.exec(section);
+		if (!command || !promised) {
+			throw new Error('README.md, Check it works: no `npm run verify -- --url http://127.0.0.1:3000 …` line, or no summary line');
+		}
+		expect(shown.length).toBeGreaterThan(3);
+		const run = await runVerify(['--url', server.url, ...command[1].split(/\s+/)], ADMIN_ENV);
+		expect([run.code, run.stderr]).toEqual([0, '']);
+		const rows = tableRows(run.stdout).map((row) => [row.name, row.result]);
+		expect(rows.filter((row) => shown.some((line) => line[0] === row[0]))).toEqual(shown);
+		expect(run.stdout.trimEnd().split('\n').pop()).toMatch(
+			new RegExp(`^${promised[1]} on ${server.url.replace(/\./g, '\\.')} in \\d+\\.\\d s$`),
+		);
+		expect(leftovers(server)).toEqual([]);
+	});
 
 	it('wrong credentials: one line naming the check, exit 1', async () => {
 		const run = await runVerify(['--url', server.url, '--username', ADMIN.username, '--password', 'not-the-password']);
