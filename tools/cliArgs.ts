@@ -2,6 +2,8 @@
  * The `--flag value` / `--flag=value` reading the commands of tools/ share (`npm run deploy`, `npm run verify`).
  * Usage errors are one line (UsageError); `--help`/`-h` is a UsageError without a message (the usage, exit 0).
  */
+import type { EngineName } from '../test/engine/engines';
+import { ALL_ENGINES, parseEngineName } from '../test/engine/engines';
 
 /** Bad usage: the message, then the usage; exit 2 (0 for --help, whose message is empty). */
 export class UsageError extends Error {}
@@ -17,7 +19,7 @@ export interface ArgSpec {
 
 /**
  * The flags given, keyed without their dashes (`--user-id` → `user-id`): a string for a valued flag (the last one
- * given wins), `true` for a switch. A value may not start with `-` (then the flag "needs a value").
+ * given wins), `true` for a switch. A value may be no flag (`--…`, an alias such as `-u`): then the flag "needs a value".
  */
 export function readArgs(argv: ReadonlyArray<string>, spec: ArgSpec): Record<string, string | true> {
 	const given: Record<string, string | true> = {};
@@ -38,12 +40,15 @@ export function readArgs(argv: ReadonlyArray<string>, spec: ArgSpec): Record<str
 			continue;
 		}
 		if (!spec.valued.includes(flag)) {
-			throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
+			throw new UsageError(
+				arg.startsWith('-') ? `unknown option ${JSON.stringify(arg)}` : `unexpected argument ${JSON.stringify(arg)}`,
+			);
 		}
 		let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
 		if (value === undefined) {
 			value = argv[i + 1];
-			if (value === undefined || value.startsWith('-')) {
+			// a value may start with one dash (a token can), not be another flag
+			if (value === undefined || value.startsWith('--') || value in aliases || value === '-h') {
 				throw new UsageError(`${flag} needs a value`);
 			}
 			i += 1;
@@ -57,4 +62,23 @@ export function readArgs(argv: ReadonlyArray<string>, spec: ArgSpec): Record<str
 export function textOf(given: Record<string, string | true>, key: string): string | undefined {
 	const value = given[key];
 	return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A valued flag's text as given (empty included), undefined when absent. */
+export function valueOf(given: Record<string, string | true>, key: string): string | undefined {
+	const value = given[key];
+	return typeof value === 'string' ? value : undefined;
+}
+
+/** `--engine NAME` of the commands that start the stand-in (`npm start`, `npm run repro:wedge`): a row of test/engine/engines.ts. */
+export function engineOf(given: Record<string, string | true>): EngineName | undefined {
+	const text = valueOf(given, 'engine');
+	if (text === undefined) {
+		return undefined;
+	}
+	const engine = parseEngineName(text);
+	if (!engine) {
+		throw new UsageError(`--engine: one of ${ALL_ENGINES.join(', ')}, not ${JSON.stringify(text)}`);
+	}
+	return engine;
 }
