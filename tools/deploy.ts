@@ -27,7 +27,22 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import type { ArgSpec } from './cliArgs';
+import { readArgs, textOf, UsageError } from './cliArgs';
 import { ROOT, stageApp } from './package';
+import type { CredentialOptions, InstalledApp, Session, WorkspaceFailure } from './workspace';
+import {
+	authenticate,
+	CREDENTIAL_ARGS,
+	credentialOptions,
+	isEnabledStatus,
+	logout,
+	promptHidden,
+	readInstalledApp,
+	redactor,
+	workspaceVersion,
+	WorkspaceError,
+} from './workspace';
 
 export const USAGE = [
 	'usage: npm run deploy -- --url URL (--username NAME --password PASSWORD [--code 2FA] | --user-id ID --token TOKEN) [--app-dir DIR] [--verbose]',
@@ -40,30 +55,17 @@ export const USAGE = [
 	'  The password and token may also come from VOIPROOM_DEPLOY_PASSWORD / VOIPROOM_DEPLOY_TOKEN (kept out of the process list).',
 ].join('\n');
 
-export interface DeployOptions {
-	url: string;
-	username?: string;
-	password?: string;
-	code?: string;
-	userId?: string;
-	token?: string;
+export interface DeployOptions extends CredentialOptions {
 	appDir: string;
 	verbose: boolean;
 }
 
-export type FailureKind = 'unreachable' | 'not-rocketchat' | 'credentials' | 'permission' | 'refused' | 'compile' | 'cli';
+export type FailureKind = WorkspaceFailure | 'refused' | 'compile' | 'cli';
 
-/** A deploy that failed: one line for the user. */
-export class DeployError extends Error {
-	constructor(
-		readonly kind: FailureKind,
-		message: string,
-	) {
-		super(message);
-	}
-}
+/** A deploy that failed: one line for the user (the pre-checks of ./workspace.ts fail as WorkspaceError). */
+export class DeployError extends WorkspaceError<FailureKind> {}
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export interface DeployResult {
 	action: 'installed' | 'updated';
@@ -76,82 +78,27 @@ export interface DeployResult {
 	timings: { preflight: number; cli: number; total: number };
 }
 
-const ENV_PASSWORD = 'VOIPROOM_DEPLOY_PASSWORD';
-const ENV_TOKEN = 'VOIPROOM_DEPLOY_TOKEN';
+const ENV_NAMES = { password: 'VOIPROOM_DEPLOY_PASSWORD', token: 'VOIPROOM_DEPLOY_TOKEN' };
 const CLI = path.join(ROOT, 'node_modules', '@rocket.chat', 'apps-cli', 'bin', 'run');
-const REQUEST_TIMEOUT_MS = 15000;
 const CLI_TIMEOUT_MS = 5 * 60 * 1000;
 
+const ARGS: ArgSpec = {
+	valued: [...CREDENTIAL_ARGS.valued, '--app-dir'],
+	switches: ['--verbose'],
+	aliases: { ...CREDENTIAL_ARGS.aliases, '-v': '--verbose' },
+};
+
 /**
- * The options; `canPrompt` (a terminal): a missing password is asked for later (promptPassword), so that it need
+ * The options; `canPrompt` (a terminal): a missing password is asked for later (promptHidden), so that it need
  * not be typed on the command line, where npm echoes it and writes it to its debug log (~/.npm/_logs).
  */
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, canPrompt = false): DeployOptions {
-	const given: Record<string, string | boolean> = {};
-	const valued = ['--url', '--username', '--password', '--code', '--user-id', '--token', '--app-dir'];
-	const aliases: Record<string, string> = {
-		'-u': '--username',
-		'-p': '--password',
-		'-i': '--user-id',
-		'-t': '--token',
-		'--userid': '--user-id',
-	};
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i];
-		const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-		const rawFlag = eq === -1 ? arg : arg.slice(0, eq);
-		const flag = aliases[rawFlag] || rawFlag;
-		if (flag === '--help' || flag === '-h') {
-			throw new UsageError('');
-		}
-		if (flag === '--verbose' || flag === '-v') {
-			given.verbose = true;
-			continue;
-		}
-		if (!valued.includes(flag)) {
-			throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
-		}
-		let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
-		if (value === undefined) {
-			value = argv[i + 1];
-			if (value === undefined || value.startsWith('-')) {
-				throw new UsageError(`${flag} needs a value`);
-			}
-			i += 1;
-		}
-		given[flag.slice(2)] = value;
-	}
-	const text = (key: string): string | undefined =>
-		typeof given[key] === 'string' && given[key] !== '' ? (given[key] as string) : undefined;
-	const url = text('url');
-	if (!url) {
-		throw new UsageError('--url is required');
-	}
-	if (!/^https?:\/\/[^/\s]+/i.test(url)) {
-		throw new UsageError(`--url: not an http(s) URL: ${JSON.stringify(url)}`);
-	}
+	const given = readArgs(argv, ARGS);
 	const options: DeployOptions = {
-		url: url.replace(/\/+$/, ''),
-		username: text('username'),
-		password: text('password') || (env[ENV_PASSWORD] ? env[ENV_PASSWORD] : undefined),
-		code: text('code'),
-		userId: text('user-id'),
-		token: text('token') || (env[ENV_TOKEN] ? env[ENV_TOKEN] : undefined),
-		appDir: path.resolve(text('app-dir') || ROOT),
+		...credentialOptions(given, env, ENV_NAMES, canPrompt),
+		appDir: path.resolve(textOf(given, 'app-dir') || ROOT),
 		verbose: given.verbose === true,
 	};
-	const byPassword = options.username !== undefined || text('password') !== undefined;
-	const byToken = options.userId !== undefined || text('token') !== undefined;
-	if (byPassword && byToken) {
-		throw new UsageError('give --username/--password or --user-id/--token, not both');
-	}
-	if (byToken || (!byPassword && options.token)) {
-		if (!options.userId || !options.token) {
-			throw new UsageError(`a personal access token needs both --user-id and --token (or ${ENV_TOKEN})`);
-		}
-	} else if (!options.username || (!options.password && !canPrompt)) {
-		throw new UsageError(`log in with --username and --password (or ${ENV_PASSWORD}), or with --user-id and --token`);
-	}
 	if (!fs.existsSync(path.join(options.appDir, 'app.json'))) {
 		throw new UsageError(`--app-dir: no app.json in ${options.appDir}`);
 	}
@@ -165,53 +112,9 @@ interface AppJson {
 	version: string;
 }
 
-interface HttpAnswer {
-	status: number;
-	type: string;
-	text: string;
-	json: Record<string, unknown> | undefined;
-}
-
-async function request(url: string, init: RequestInit = {}): Promise<HttpAnswer> {
-	let res: Response;
-	try {
-		res = await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-	} catch (e) {
-		const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
-		const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : '';
-		const reason =
-			e instanceof Error && e.name === 'TimeoutError'
-				? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
-				: code || (cause instanceof Error ? cause.message : String(cause));
-		throw new DeployError('unreachable', `cannot reach ${new URL(url).origin}: ${reason}`);
-	}
-	const text = await res.text();
-	let json: Record<string, unknown> | undefined;
-	try {
-		const parsed = JSON.parse(text) as unknown;
-		json = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-	} catch {
-		json = undefined;
-	}
-	return { status: res.status, type: (res.headers.get('content-type') || 'no content type').split(';')[0], text, json };
-}
-
-function describeAnswer(answer: HttpAnswer): string {
-	const json = answer.json;
-	const error = json ? [json.message, json.error].find((value) => typeof value === 'string' && value !== '') : undefined;
-	return `HTTP ${answer.status}${error !== undefined ? `: ${String(error)}` : json ? '' : ` ${answer.type}`}`;
-}
-
-/** GET /api/info: a Rocket.Chat answers JSON with its `version` (the CLI needs 3.8 or later to send a compiled app). */
+/** The workspace's version; the CLI needs 3.8 or later to send a compiled app. */
 async function checkServer(url: string): Promise<string> {
-	const info = await request(`${url}/api/info`);
-	const version = info.json && typeof info.json.version === 'string' ? info.json.version : undefined;
-	if (info.status !== 200 || !version) {
-		throw new DeployError(
-			'not-rocketchat',
-			`${url} is not a Rocket.Chat workspace: GET /api/info answered ${describeAnswer(info)} (give the workspace's own URL)`,
-		);
-	}
+	const version = await workspaceVersion(url);
 	const [major, minor] = version.split('.').map((part) => parseInt(part, 10));
 	if (!(major > 3 || (major === 3 && minor >= 8))) {
 		throw new DeployError('not-rocketchat', `Rocket.Chat ${version} at ${url} is too old: rc-apps deploy needs 3.8 or later`);
@@ -219,107 +122,16 @@ async function checkServer(url: string): Promise<string> {
 	return version;
 }
 
-interface Session {
-	userId: string;
-	token: string;
-	/** a session this script opened (logged out at the end), not the user's personal access token */
-	loggedIn: boolean;
-	who: string;
-}
-
-async function authenticate(options: DeployOptions): Promise<Session> {
-	if (options.userId && options.token) {
-		const me = await request(`${options.url}/api/v1/me`, { headers: { 'X-User-Id': options.userId, 'X-Auth-Token': options.token } });
-		if (me.status === 200 && me.json && me.json.success === true) {
-			return { userId: options.userId, token: options.token, loggedIn: false, who: String(me.json.username || options.userId) };
-		}
-		if (!me.json) {
-			throw new DeployError(
-				'not-rocketchat',
-				`${options.url} answered GET /api/v1/me with ${describeAnswer(me)}, not Rocket.Chat's JSON`,
-			);
-		}
-		throw new DeployError(
-			'credentials',
-			`wrong credentials: the workspace refused the personal access token of user id ${options.userId} (${describeAnswer(me)})`,
-		);
-	}
-	const body: Record<string, string> = { username: options.username as string, password: options.password as string };
-	if (options.code) {
-		body.code = options.code;
-	}
-	const login = await request(`${options.url}/api/v1/login`, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify(body),
-	});
-	const data = login.json && (login.json.data as { userId?: unknown; authToken?: unknown } | undefined);
-	if (login.status === 200 && data && typeof data.userId === 'string' && typeof data.authToken === 'string') {
-		return { userId: data.userId, token: data.authToken, loggedIn: true, who: options.username as string };
-	}
-	if (!login.json) {
-		throw new DeployError(
-			'not-rocketchat',
-			`${options.url} answered POST /api/v1/login with ${describeAnswer(login)}, not Rocket.Chat's JSON`,
-		);
-	}
-	if (login.json.error === 'totp-required' || login.json.error === 'totp-invalid') {
-		throw new DeployError(
-			'credentials',
-			`two-factor authentication: the workspace wants ${options.code ? 'another' : 'a'} code for "${options.username}" (--code)`,
-		);
-	}
-	if (login.status === 429) {
-		throw new DeployError(
-			'credentials',
-			`the workspace refused the login of "${options.username}" for now: too many attempts (${describeAnswer(login)})`,
-		);
-	}
-	throw new DeployError(
-		'credentials',
-		`wrong credentials: the workspace refused the login of "${options.username}" (${describeAnswer(login)})`,
-	);
-}
-
-async function logout(url: string, session: Session): Promise<void> {
-	if (session.loggedIn) {
-		await request(`${url}/api/v1/logout`, {
-			method: 'POST',
-			headers: { 'X-User-Id': session.userId, 'X-Auth-Token': session.token },
-		}).catch(() => undefined);
-	}
-}
-
-interface Installed {
-	version: string;
-	status: string;
-}
-
-/** GET /api/apps/:id (manage-apps): the installed version, undefined when not installed; 403: no manage-apps. */
-async function installedApp(url: string, session: Session, appId: string): Promise<Installed | undefined> {
-	const answer = await request(`${url}/api/apps/${encodeURIComponent(appId)}`, {
-		headers: { 'X-User-Id': session.userId, 'X-Auth-Token': session.token },
-	});
-	const app = answer.json && (answer.json.app as { version?: unknown; status?: unknown } | undefined);
-	if (answer.status === 200 && app) {
-		return { version: String(app.version), status: String(app.status) };
-	}
-	if (answer.status === 404 && answer.json) {
-		return undefined;
-	}
-	if (answer.status === 403) {
+/** GET /api/apps/:id: the installed version, undefined when not installed; no manage-apps is a DeployError. */
+async function installedApp(url: string, session: Session, appId: string): Promise<InstalledApp | undefined> {
+	const app = await readInstalledApp(url, session, appId);
+	if (app && 'forbidden' in app) {
 		throw new DeployError(
 			'permission',
-			`"${session.who}" lacks the manage-apps permission: the workspace refused GET /api/apps/${appId} (${describeAnswer(answer)}); deploy as an administrator`,
+			`"${session.who}" lacks the manage-apps permission: the workspace refused GET /api/apps/${appId} (${app.forbidden}); deploy as an administrator`,
 		);
 	}
-	if (answer.status === 401) {
-		throw new DeployError(
-			'credentials',
-			`wrong credentials: the workspace refused the session of "${session.who}" (${describeAnswer(answer)})`,
-		);
-	}
-	throw new DeployError('not-rocketchat', `${url} answered GET /api/apps/${appId} with ${describeAnswer(answer)}: no apps API there`);
+	return app;
 }
 
 /** What the CLI printed as its error (oclif's ` ›   Error: …`, possibly over several lines), without colours. */
@@ -386,12 +198,6 @@ export function mapCliFailure(text: string, url: string, who: string): DeployErr
 	return new DeployError('cli', `rc-apps deploy failed: ${text || 'no message'}`);
 }
 
-/** Replaces every secret in a text by `***` (whatever is printed passes here). */
-function redactor(secrets: Array<string | undefined>): (text: string) => string {
-	const list = secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4);
-	return (text) => list.reduce((out, secret) => out.split(secret).join('***'), text);
-}
-
 interface CliRun {
 	code: number | null;
 	stdout: string;
@@ -403,7 +209,7 @@ function runCli(staging: string, verbose: boolean, redact: (text: string) => str
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, [CLI, 'deploy'], {
 			cwd: staging,
-			env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', [ENV_PASSWORD]: '', [ENV_TOKEN]: '' },
+			env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', [ENV_NAMES.password]: '', [ENV_NAMES.token]: '' },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		if (child.pid !== undefined) {
@@ -495,7 +301,7 @@ export async function deploy(options: DeployOptions, io: DeployIo): Promise<Depl
 				`rc-apps reported success, but the workspace has ${after ? `version ${after.version}` : 'no such app'}, not ${app.version}`,
 			);
 		}
-		if (!/enabled$/.test(after.status) || /disabled$/.test(after.status)) {
+		if (!isEnabledStatus(after.status)) {
 			throw new DeployError(
 				'refused',
 				`${app.name} ${app.version} is installed but not enabled: status ${after.status} (see Administration → Apps → ${app.name} → Logs)`,
@@ -522,39 +328,6 @@ export async function deploy(options: DeployOptions, io: DeployIo): Promise<Depl
 			io.onLogout(undefined);
 		}
 	}
-}
-
-/** Reads a password from the terminal without echoing it. */
-function promptHidden(question: string): Promise<string> {
-	return new Promise((resolve) => {
-		const stdin = process.stdin;
-		process.stderr.write(question);
-		stdin.setRawMode(true);
-		stdin.setEncoding('utf8');
-		stdin.resume();
-		let value = '';
-		const finish = (): void => {
-			stdin.setRawMode(false);
-			stdin.pause();
-			stdin.off('data', onData);
-			process.stderr.write('\n');
-		};
-		const onData = (chunk: string): void => {
-			for (const c of chunk) {
-				if (c === '\r' || c === '\n') {
-					finish();
-					resolve(value);
-					return;
-				}
-				if (c === '\u0003') {
-					finish();
-					process.exit(130);
-				}
-				value = c === '\u007f' || c === '\b' ? value.slice(0, -1) : value + c;
-			}
-		};
-		stdin.on('data', onData);
-	});
 }
 
 async function main(): Promise<void> {
@@ -615,7 +388,7 @@ async function main(): Promise<void> {
 		);
 		console.log(`its endpoint: ${options.url}/api/apps/public/${result.appId}/voip/room`);
 	} catch (e) {
-		if (e instanceof DeployError) {
+		if (e instanceof WorkspaceError) {
 			console.error(`npm run deploy: ${e.message}`);
 			process.exit(1);
 		}

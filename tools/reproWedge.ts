@@ -19,9 +19,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ALL_ENGINES, ENGINE_TABLE, isDenoEngine, parseEngineName } from '../test/engine/engines';
+import { ENGINE_TABLE, isDenoEngine } from '../test/engine/engines';
 import type { EngineName, LivenessTimings } from '../test/engine/host';
 import type { RunningServer } from '../test/server';
+import { engineOf, readArgs, UsageError, valueOf } from './cliArgs';
 
 export const USAGE = [
 	'usage: npm run repro:wedge -- [--url URL --user-id ID --token TOKEN] [--engine NAME] [--fast]',
@@ -60,7 +61,7 @@ export interface ReproOptions {
 	maxWaitS: number;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 /** A failure that stops the run before or during the measurement (exit code 1). */
 export class ReproError extends Error {}
@@ -80,96 +81,56 @@ function integerIn(flag: string, text: string, min: number, max: number): number
 
 export function parseReproArgs(argv: ReadonlyArray<string>): ReproOptions {
 	const options: ReproOptions = { engine: '1.62', fast: false, appId: ownAppId(), path: 'voip/room', intervalMs: 1000, maxWaitS: 180 };
-	let engineGiven = false;
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i];
-		const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-		const flag = eq === -1 ? arg : arg.slice(0, eq);
-		const value = (): string => {
-			if (eq !== -1) {
-				return arg.slice(eq + 1);
-			}
-			const next = argv[i + 1];
-			if (next === undefined || next.startsWith('--')) {
-				throw new UsageError(`${flag} needs a value`);
-			}
-			i += 1;
-			return next;
-		};
-		switch (flag) {
-			case '--url': {
-				const text = value();
-				let url: URL;
-				try {
-					url = new URL(text);
-				} catch {
-					throw new UsageError(`--url: not a URL: ${JSON.stringify(text)} (e.g. https://chat.example.org)`);
-				}
-				if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-					throw new UsageError(`--url: http or https only, not ${JSON.stringify(url.protocol)}`);
-				}
-				if (url.search || url.hash) {
-					throw new UsageError(`--url: the server's base URL, without ?query or #fragment: ${JSON.stringify(text)}`);
-				}
-				options.url = url.toString().replace(/\/+$/, '');
-				break;
-			}
-			case '--user-id':
-				options.userId = value();
-				break;
-			case '--token':
-				options.token = value();
-				break;
-			case '--engine': {
-				const text = value();
-				const name = parseEngineName(text);
-				if (!name) {
-					throw new UsageError(`--engine: one of ${ALL_ENGINES.join(', ')}, not ${JSON.stringify(text)}`);
-				}
-				options.engine = name;
-				engineGiven = true;
-				break;
-			}
-			case '--fast':
-				if (eq !== -1) {
-					throw new UsageError('--fast takes no value');
-				}
-				options.fast = true;
-				break;
-			case '--app-id': {
-				const text = value();
-				if (!/^[A-Za-z0-9-]+$/.test(text)) {
-					throw new UsageError(
-						`--app-id: letters, digits and dashes (an app id such as ${ownAppId()}), not ${JSON.stringify(text)}`,
-					);
-				}
-				options.appId = text;
-				break;
-			}
-			case '--path': {
-				const text = value().replace(/^\/+/, '');
-				if (!text || /[?#\s]/.test(text)) {
-					throw new UsageError(
-						`--path: an endpoint path of the app such as voip/room (no query, no spaces), not ${JSON.stringify(text)}`,
-					);
-				}
-				options.path = text;
-				break;
-			}
-			case '--interval-ms':
-				options.intervalMs = integerIn(flag, value(), 100, 60000);
-				break;
-			case '--max-wait-s':
-				options.maxWaitS = integerIn(flag, value(), 1, 3600);
-				break;
-			case '--help':
-			case '-h':
-				throw new UsageError('');
-			default:
-				throw new UsageError(
-					arg.startsWith('-') ? `unknown option ${JSON.stringify(arg)}` : `unexpected argument ${JSON.stringify(arg)}`,
-				);
+	const given = readArgs(argv, {
+		valued: ['--url', '--user-id', '--token', '--engine', '--app-id', '--path', '--interval-ms', '--max-wait-s'],
+		switches: ['--fast'],
+	});
+	const engineGiven = given.engine !== undefined;
+	const value = (key: string): string | undefined => valueOf(given, key);
+	const urlText = value('url');
+	if (urlText !== undefined) {
+		let url: URL;
+		try {
+			url = new URL(urlText);
+		} catch {
+			throw new UsageError(`--url: not a URL: ${JSON.stringify(urlText)} (e.g. https://chat.example.org)`);
 		}
+		if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+			throw new UsageError(`--url: http or https only, not ${JSON.stringify(url.protocol)}`);
+		}
+		if (url.search || url.hash) {
+			throw new UsageError(`--url: the server's base URL, without ?query or #fragment: ${JSON.stringify(urlText)}`);
+		}
+		options.url = url.toString().replace(/\/+$/, '');
+	}
+	options.userId = value('user-id');
+	options.token = value('token');
+	options.engine = engineOf(given) || options.engine;
+	options.fast = given.fast === true;
+	const appId = value('app-id');
+	if (appId !== undefined) {
+		if (!/^[A-Za-z0-9-]+$/.test(appId)) {
+			throw new UsageError(`--app-id: letters, digits and dashes (an app id such as ${ownAppId()}), not ${JSON.stringify(appId)}`);
+		}
+		options.appId = appId;
+	}
+	const pathText = value('path');
+	if (pathText !== undefined) {
+		const text = pathText.replace(/^\/+/, '');
+		if (!text || /[?#\s]/.test(text)) {
+			throw new UsageError(
+				`--path: an endpoint path of the app such as voip/room (no query, no spaces), not ${JSON.stringify(text)}`,
+			);
+		}
+		options.path = text;
+	}
+	const interval = value('interval-ms');
+	if (interval !== undefined) {
+		options.intervalMs = integerIn('--interval-ms', interval, 100, 60000);
+	}
+	const maxWait = value('max-wait-s');
+	if (maxWait !== undefined) {
+		options.maxWaitS = integerIn('--max-wait-s', maxWait, 1, 3600);
 	}
 	if ((options.userId === undefined) !== (options.token === undefined)) {
 		throw new UsageError('--user-id and --token go together (X-User-Id and X-Auth-Token of one user)');

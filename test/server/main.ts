@@ -18,9 +18,10 @@ import { fork } from 'child_process';
 import * as path from 'path';
 
 import type { EngineName } from '../engine/host';
-import { ALL_ENGINES, ENGINE_TABLE, parseEngineName } from '../engine/engines';
+import { ALL_ENGINES, ENGINE_TABLE } from '../engine/engines';
 import type { RunningProxy } from '../proxy/proxies';
 import type { RunningServer, StartupStep } from './index';
+import { engineOf, readArgs, UsageError, valueOf } from '../../tools/cliArgs';
 
 interface CliOptions {
 	engine: EngineName;
@@ -32,8 +33,6 @@ interface CliOptions {
 	/** --proxy: nginx in front (test/proxy/front.ts) on this port */
 	proxyPort?: number;
 }
-
-class UsageError extends Error {}
 
 /** host.stop() waits up to 5 s for the Deno subprocess, then kills it: this is only a last resort */
 const STOP_TIMEOUT_MS = 15000;
@@ -60,60 +59,28 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
 		rateLimit: true,
 		quiet: false,
 	};
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i];
-		const [flag, inline] =
-			arg.startsWith('--') && arg.includes('=')
-				? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-				: [arg, undefined];
-		const value = (): string => {
-			if (inline !== undefined) {
-				return inline;
-			}
-			const next = argv[i + 1];
-			if (next === undefined || next.startsWith('--')) {
-				throw new UsageError(`${flag} needs a value`);
-			}
-			i += 1;
-			return next;
-		};
-		switch (flag) {
-			case '--engine': {
-				const name = value();
-				const engine = parseEngineName(name);
-				if (!engine) {
-					throw new UsageError(`--engine: one of ${ALL_ENGINES.join(', ')}, not ${JSON.stringify(name)}`);
-				}
-				options.engine = engine;
-				break;
-			}
-			case '--port':
-				options.port = parsePort(value(), '--port');
-				break;
-			case '--host':
-				options.hostname = value();
-				break;
-			case '--no-rate-limit':
-				options.rateLimit = false;
-				break;
-			case '--data':
-				options.dataFile = path.resolve(value());
-				break;
-			case '--quiet':
-				options.quiet = true;
-				break;
-			case '--proxy':
-				options.proxyPort = options.proxyPort === undefined ? PROXY_PORT : options.proxyPort;
-				break;
-			case '--proxy-port':
-				options.proxyPort = parsePort(value(), '--proxy-port');
-				break;
-			case '--help':
-			case '-h':
-				throw new UsageError('');
-			default:
-				throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
-		}
+	const given = readArgs(argv, {
+		valued: ['--engine', '--port', '--host', '--data', '--proxy-port'],
+		switches: ['--no-rate-limit', '--quiet', '--proxy'],
+	});
+	const text = (key: string): string | undefined => valueOf(given, key);
+	options.engine = engineOf(given) || options.engine;
+	const port = text('port');
+	if (port !== undefined) {
+		options.port = parsePort(port, '--port');
+	}
+	options.hostname = text('host') || options.hostname;
+	options.rateLimit = given['no-rate-limit'] !== true;
+	options.quiet = given.quiet === true;
+	const dataFile = text('data');
+	if (dataFile !== undefined) {
+		options.dataFile = path.resolve(dataFile);
+	}
+	const proxyPort = text('proxy-port');
+	if (proxyPort !== undefined) {
+		options.proxyPort = parsePort(proxyPort, '--proxy-port');
+	} else if (given.proxy === true) {
+		options.proxyPort = PROXY_PORT;
 	}
 	return options;
 }

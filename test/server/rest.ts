@@ -16,13 +16,14 @@
  *                                     roomId, tmid? }`), answering `{ messages, success: true }` (see below)
  *   GET /api/info                     which engine, runtime and app this is
  *   /api/v1/login, me, logout and the apps API (/api/apps, /api/apps/:id…) that rc-apps deploy uses: ./appsApi.ts
+ *   POST /api/v1/livechat/visitor, DELETE /api/v1/livechat/visitor/:token (npm run verify --create): ./livechatApi.ts
  *
  * Everything else: 404 `Not Found`.
  *
  * WHERE THIS STAND-IN STILL DIFFERS FROM ROCKET.CHAT (the one list; the engine host's own is in
  * test/engine/host/README.md). None of these makes it kinder to a request than Rocket.Chat is:
  *
- * - Only the three routes above. No `/api/apps/private/{appId}/{hash}` routes, no UI, no other REST routes, no
+ * - Only the routes above. No `/api/apps/private/{appId}/{hash}` routes, no UI, no other REST routes, no
  *   websocket (hence the commands.run extension below).
  * - Authentication: X-User-Id + X-Auth-Token against the plain tokens of `db.tokens`; Rocket.Chat compares hashed
  *   login and personal access tokens, and also accepts OAuth (`Authorization: Bearer`, `?access_token=`): the
@@ -48,6 +49,7 @@ import * as bodyParser from 'body-parser';
 import type { ApiCallRequest, Host, RcData, RcRoom, RcUser } from '../engine/host';
 import { sessionUser } from './accounts';
 import { isDeployRoute, serveDeployRoute } from './appsApi';
+import { isLivechatRoute, serveLivechat } from './livechatApi';
 import { parseCommandParams } from './commandParams';
 import { sendApiJson, sendErrorPage, sendLikeExpress, sendStatus } from './express';
 import type { QueryObject } from './query';
@@ -195,6 +197,8 @@ export function createHandler(ctx: RestContext): (req: IncomingMessage, res: Ser
 				who = await runCommand(ctx, req, res);
 			} else if (/^\/api\/info\/?$/i.test(pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
 				sendApiJson(req, res, 200, { ...(await ctx.info()), success: true });
+			} else if (isLivechatRoute(pathname)) {
+				await serveLivechat(ctx.db, req, res, pathname);
 			} else if (isDeployRoute(pathname)) {
 				who = await serveDeployRoute({ host: ctx.host, db: ctx.db, engine: ctx.host.engine, log: ctx.log }, req, res, pathname);
 			} else {

@@ -1,6 +1,14 @@
-/** What the server tests share: plain HTTP with Node's `http` client, and waiting for a process to be gone. */
+/**
+ * What the server tests share: plain HTTP with Node's `http` client, waiting for a process to be gone, and one
+ * server for a whole describe block.
+ */
 import type { IncomingHttpHeaders } from 'http';
 import * as http from 'http';
+
+import { afterAll, beforeAll } from '@jest/globals';
+
+import type { RunningServer, ServerOptions } from './index';
+import { startServer } from './index';
 
 export interface HttpAnswer {
 	status: number;
@@ -53,4 +61,18 @@ export async function waitGone(pid: number, timeoutMs = 10000): Promise<boolean>
 		await new Promise((resolve) => setTimeout(resolve, 25));
 	}
 	return true;
+}
+
+/** Starts one server before the describe block's tests (handed to `started`) and stops it after them. */
+export function serverPerSuite(options: ServerOptions, started: (server: RunningServer) => void): void {
+	let server: RunningServer | undefined;
+	beforeAll(async () => {
+		server = await startServer(options);
+		started(server);
+	});
+	afterAll(async () => {
+		if (server) {
+			await server.stop();
+		}
+	});
 }
