@@ -25,6 +25,8 @@
  *
  * - Only the routes above. No `/api/apps/private/{appId}/{hash}` routes, no UI, no other REST routes, no
  *   websocket (hence the commands.run extension below).
+ * - The livechat visitor routes: no route rate limit, no contacts, custom fields or connection data, and a removed
+ *   visitor is deleted (7.x+ keeps it disabled): ./livechatApi.ts lists them.
  * - Authentication: X-User-Id + X-Auth-Token against the plain tokens of `db.tokens`; Rocket.Chat compares hashed
  *   login and personal access tokens, and also accepts OAuth (`Authorization: Bearer`, `?access_token=`): the
  *   stand-in drops `access_token` from the query as Rocket.Chat does, but never authenticates by it.
