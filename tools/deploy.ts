@@ -37,7 +37,7 @@ import {
 	credentialOptions,
 	isEnabledStatus,
 	logout,
-	promptHidden,
+	commandOptions,
 	readInstalledApp,
 	redactor,
 	workspaceVersion,
@@ -331,22 +331,7 @@ export async function deploy(options: DeployOptions, io: DeployIo): Promise<Depl
 }
 
 async function main(): Promise<void> {
-	let options: DeployOptions;
-	try {
-		options = parseArgs(process.argv.slice(2), process.env, process.stdin.isTTY === true);
-		if (options.username && !options.password) {
-			options.password = await promptHidden(`password of ${options.username} on ${options.url}: `);
-		}
-	} catch (e) {
-		if (e instanceof UsageError) {
-			if (e.message) {
-				console.error(`npm run deploy: ${e.message}`);
-			}
-			console.error(USAGE);
-			process.exit(e.message ? 2 : 0);
-		}
-		throw e;
-	}
+	const options = await commandOptions('deploy', USAGE, parseArgs);
 	const children = new Set<number>();
 	let staging: string | undefined;
 	let logoutNow: (() => Promise<void>) | undefined;

@@ -29,7 +29,7 @@ import * as path from 'path';
 import type { LineRow } from '../test/engine/lines';
 import { lineOf, TABLE_DATE } from '../test/engine/lines';
 import type { ArgSpec } from './cliArgs';
-import { readArgs, textOf, UsageError } from './cliArgs';
+import { readArgs, textOf } from './cliArgs';
 import { ROOT } from './package';
 import type { CredentialOptions, HttpAnswer, Session } from './workspace';
 import {
@@ -40,7 +40,7 @@ import {
 	describeAnswer,
 	isEnabledStatus,
 	logout,
-	promptHidden,
+	commandOptions,
 	readInstalledApp,
 	request,
 	workspaceVersion,
@@ -887,22 +887,7 @@ export function summary(report: VerifyReport & { leftBehind: string[]; interrupt
 }
 
 async function main(): Promise<void> {
-	let options: VerifyOptions;
-	try {
-		options = parseArgs(process.argv.slice(2), process.env, process.stdin.isTTY === true);
-		if (options.username && !options.password) {
-			options.password = await promptHidden(`password of ${options.username} on ${options.url}: `);
-		}
-	} catch (e) {
-		if (e instanceof UsageError) {
-			if (e.message) {
-				console.error(`npm run verify: ${e.message}`);
-			}
-			console.error(USAGE);
-			process.exit(e.message ? 2 : 0);
-		}
-		throw e;
-	}
+	const options = await commandOptions('verify', USAGE, parseArgs);
 	const controller = new AbortController();
 	let firstSignal = 0;
 	const onSignal = (signal: NodeJS.Signals): void => {

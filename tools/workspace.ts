@@ -305,3 +305,30 @@ export function promptHidden(question: string): Promise<string> {
 		stdin.on('data', onData);
 	});
 }
+
+/**
+ * A command's options from its arguments, the password asked for on a terminal when it was not given; bad usage
+ * prints `npm run <command>: <why>` and the usage and exits 2 (`--help`: the usage alone, exit 0).
+ */
+export async function commandOptions<T extends { url: string; username?: string; password?: string }>(
+	command: string,
+	usage: string,
+	parse: (argv: string[], env: NodeJS.ProcessEnv, canPrompt: boolean) => T,
+): Promise<T> {
+	try {
+		const options = parse(process.argv.slice(2), process.env, process.stdin.isTTY === true);
+		if (options.username && !options.password) {
+			options.password = await promptHidden(`password of ${options.username} on ${options.url}: `);
+		}
+		return options;
+	} catch (e) {
+		if (e instanceof UsageError) {
+			if (e.message) {
+				console.error(`npm run ${command}: ${e.message}`);
+			}
+			console.error(usage);
+			process.exit(e.message ? 2 : 0);
+		}
+		throw e;
+	}
+}
