@@ -3,8 +3,7 @@ import { RocketChatAssociationModel, RocketChatAssociationRecord } from '@rocket
 
 /**
  * A request's claim to do the work of one subject (create the room of a visitor, close a room), stored where every
- * instance of the app sees it. The design (why insert-then-read, what the lease assumes) is in README, "Running on
- * a cluster".
+ * instance of the app sees it. The design (why insert-then-read, what the lease assumes) is in docs/cluster.md.
  */
 export interface Claim {
 	/** random, unique per attempt: the claim's own association, so that exactly this record can be removed */

@@ -36,7 +36,7 @@ function messageOf(cause: unknown): string {
  * The action of `voip/room.close` (CONTRACT §5): the visitor's room by id (one read), still open, closed through
  * the engine's livechat updater with the comment, once across every instance of the app: one close per room at a
  * time in this instance (whoever waited reads the room again), and across instances through the room's close
- * claims in the app's persistence (README, "Running on a cluster"). The request that wins reads the room again
+ * claims in the app's persistence (docs/cluster.md). The request that wins reads the room again
  * under its claim and closes it only if it is still open; the others read it closed (`room-closed`) or answer
  * `close-busy` when the bounded wait runs out. The updater reporting the room already closed, or failing while
  * the room turns out closed (a close outside the app won), is `room-closed`; readers and the updater failing

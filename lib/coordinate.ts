@@ -1,7 +1,7 @@
 /**
  * Work done once per subject across every instance of the app (a Rocket.Chat cluster): the room creation of a
  * visitor (lib/resolve.ts) and the close of a room (lib/close.ts). Claims in the shared store, insert then read
- * back, with a lease. The reasoning, the assumptions and the cost are in README, "Running on a cluster".
+ * back, with a lease. The reasoning, the assumptions and the cost are in docs/cluster.md.
  */
 import type { Claim, ClaimStore } from './claims';
 import type { Timing } from './timing';
@@ -102,7 +102,7 @@ function isLive(claim: Claim, now: number, leaseMs: number): boolean {
 	return now < claim.at + leaseMs;
 }
 
-/** Removal that may fail: the claim then lapses with its lease (README, "Running on a cluster", what remains possible). */
+/** Removal that may fail: the claim then lapses with its lease (docs/cluster.md, what remains possible). */
 async function removeQuietly(claims: ClaimStore, claimId: string): Promise<void> {
 	try {
 		await claims.remove(claimId);
@@ -115,8 +115,8 @@ async function removeQuietly(claims: ClaimStore, claimId: string): Promise<void>
  * Rounds of: make a claim, read every claim of the subject back; if no other claim is live, read whether the work
  * is done (`settled`) and run `act` when it is not; remove the claim (after `act` ended, so that its effect is
  * there to be read before the claim disappears). When another claim is live, remove this one, pause, read
- * `settled` again, and go on until the deadline. At most one request acts while the lease holds (README, "Running
- * on a cluster", why one room: the argument does not depend on what the work is).
+ * `settled` again, and go on until the deadline. At most one request acts while the lease holds (docs/cluster.md,
+ * why one room: the argument does not depend on what the work is).
  */
 export async function coordinate<T, R>(task: Task<T, R>): Promise<Outcome<T, R>> {
 	const timing = task.timing || realTiming;

@@ -110,7 +110,7 @@ async function resolveByVisitor(source: ResolveSource, query: VoipRoomQuery, opt
 	const deadline = timing.now() + limits.waitMs;
 	const findOpen = async () => pickOpenRoom(await openRoomsWithVisitor(source, visitor.token), agentId);
 	// One creation per visitor at a time in this instance (whoever waited looks again first), and across
-	// instances through the claims in the app's persistence (README, "Running on a cluster").
+	// instances through the claims in the app's persistence (docs/cluster.md).
 	return options.lock.run(
 		visitor.token,
 		async ({ waited }) => {

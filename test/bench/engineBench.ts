@@ -96,7 +96,7 @@ export const PATHS: ReadonlyArray<PathSpec> = [
 		endpoint: APP_ENDPOINT,
 		query: { token: SEED.lonelyVisitorToken, agentId: SEED.agentId },
 		status: 200,
-		// rooms by token, the visitor, the claims (README, "Running on a cluster"), rooms again once the claim is
+		// rooms by token, the visitor, the claims (docs/cluster.md), rooms again once the claim is
 		// the only one, the agent, the read-back
 		reads: 6,
 		before: (host) => closeOpenRoomsOf(host, SEED.lonelyVisitorToken),

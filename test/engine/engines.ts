@@ -89,7 +89,7 @@ export type TableRow = EngineRow | DefinitionsRow;
  * The mapping, as read (2026-12-02) from Rocket.Chat's own files and packages; see `sources` per row.
  * Deno 1.43.5, which Rocket.Chat pins for 7.6–8.3, is not on the npm registry (the `deno` package starts at 1.46.0,
  * and `deno-bin` downloads its binary from GitHub at install): the 1.5x engines run here on 1.46.3, the nearest
- * Deno 1.x the registry has. That is a difference from a real workspace, listed in the README's compatibility table.
+ * Deno 1.x the registry has. That is a difference from a real workspace, listed in the compatibility table (README, docs/engines.md).
  */
 export const TABLE: { readonly [N in TableName]: N extends EngineName ? EngineRow : DefinitionsRow } = {
 	'1.42': {

@@ -5,7 +5,7 @@
  * interleavings; other visitors are not held up; an instance dying with a claim blocks its visitor only until the
  * claim's lease ends (waiting for it ends in a 503 with Retry-After, never a hang); the store failing during the
  * coordination is a 500 that leaves nothing in the way of the next request. The mechanism: lib/coordinate.ts,
- * README, "Running on a cluster".
+ * docs/cluster.md.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 

@@ -424,7 +424,7 @@ describe('coordinateCreation, step by step', () => {
 		expect(claims.records.size).toBe(0);
 	});
 
-	it('what the lease cannot prevent (README, "Running on a cluster"): a holder slower than the lease, and a second room', async () => {
+	it('what the lease cannot prevent (docs/cluster.md): a holder slower than the lease, and a second room', async () => {
 		// Outside the assumption on purpose: the first request's creation call takes longer than the lease (or its
 		// clock runs behind by that much); the second takes the claim for lapsed and creates as well.
 		const timing = new ManualTiming();

@@ -35,7 +35,7 @@ describe('the error envelope (CONTRACT §1.5)', () => {
 	});
 });
 
-describe('busy: another request is creating the visitor room (README, "Running on a cluster")', () => {
+describe('busy: another request is creating the visitor room (docs/cluster.md)', () => {
 	it('is a 503 with Retry-After in seconds, and says so', () => {
 		expect(errorResponse({ kind: 'busy', retryAfterSeconds: 12 }, { 'X-RateLimit-Limit': '5' })).toEqual({
 			status: 503,
