@@ -1,5 +1,5 @@
 /**
- * The `--flag value` / `--flag=value` reading the commands of tools/ share (`npm run deploy`, `npm run verify`).
+ * The `--flag value` / `--flag=value` reading every command shares (deploy, verify, repro:wedge, npm start, load).
  * Usage errors are one line (UsageError); `--help`/`-h` is a UsageError without a message (the usage, exit 0).
  */
 import type { EngineName } from '../test/engine/engines';

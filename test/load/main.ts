@@ -16,6 +16,7 @@ import { ALL_ENGINES, parseEngineName } from '../engine/engines';
 import type { EngineName } from '../engine/host';
 import { SEED } from '../engine/host';
 import { startServer } from '../server';
+import { readArgs, UsageError, valueOf } from '../../tools/cliArgs';
 
 // --- autocannon 8 ships no types: the part of its API used here
 
@@ -70,8 +71,6 @@ interface LoadOptions {
 	json: boolean;
 }
 
-class UsageError extends Error {}
-
 const USAGE =
 	'usage: npm run load -- [--engine 1.42|1.53|1.59|1.62|all] [--duration SECONDS] [--connections N] [--warmup SECONDS] [--json]';
 
@@ -83,45 +82,31 @@ function positiveInteger(flag: string, text: string | undefined, max: number): n
 }
 
 export function parseLoadOptions(argv: ReadonlyArray<string>): LoadOptions {
-	const options: LoadOptions = { engines: ['1.62'], duration: 20, connections: 100, warmup: 3, json: false };
-	for (let i = 0; i < argv.length; i++) {
-		const [flag, inline] = argv[i].includes('=')
-			? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)]
-			: [argv[i], undefined];
-		const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
-		switch (flag) {
-			case '--engine': {
-				const given = value() || '';
-				const engine = parseEngineName(given);
-				if (given === 'all') {
-					options.engines = [...ALL_ENGINES];
-				} else if (engine) {
-					options.engines = [engine];
-				} else {
-					throw new UsageError(`--engine: one of ${ALL_ENGINES.join(', ')} or all, not ${JSON.stringify(given)}`);
-				}
-				break;
-			}
-			case '--duration':
-				options.duration = positiveInteger('--duration', value(), 600);
-				break;
-			case '--connections':
-				options.connections = positiveInteger('--connections', value(), 1000);
-				break;
-			case '--warmup': {
-				const text = value();
-				options.warmup = text === '0' ? 0 : positiveInteger('--warmup', text, 60);
-				break;
-			}
-			case '--json':
-				options.json = true;
-				break;
-			case '--help':
-			case '-h':
-				throw new UsageError(USAGE);
-			default:
-				throw new UsageError(`unknown option ${JSON.stringify(argv[i])}\n${USAGE}`);
+	let given: Record<string, string | true>;
+	try {
+		given = readArgs(argv, { valued: ['--engine', '--duration', '--connections', '--warmup'], switches: ['--json'] });
+	} catch (e) {
+		// --help: the usage alone; anything else: the reason, then the usage
+		throw e instanceof UsageError ? new UsageError(e.message ? `${e.message}\n${USAGE}` : USAGE) : e;
+	}
+	const options: LoadOptions = { engines: ['1.62'], duration: 20, connections: 100, warmup: 3, json: given.json === true };
+	const engine = valueOf(given, 'engine');
+	if (engine !== undefined) {
+		const one = parseEngineName(engine);
+		if (engine !== 'all' && !one) {
+			throw new UsageError(`--engine: one of ${ALL_ENGINES.join(', ')} or all, not ${JSON.stringify(engine)}`);
 		}
+		options.engines = one ? [one] : [...ALL_ENGINES];
+	}
+	if (given.duration !== undefined) {
+		options.duration = positiveInteger('--duration', valueOf(given, 'duration'), 600);
+	}
+	if (given.connections !== undefined) {
+		options.connections = positiveInteger('--connections', valueOf(given, 'connections'), 1000);
+	}
+	if (given.warmup !== undefined) {
+		const text = valueOf(given, 'warmup');
+		options.warmup = text === '0' ? 0 : positiveInteger('--warmup', text, 60);
 	}
 	return options;
 }
