@@ -65,7 +65,6 @@ export type FailureKind = WorkspaceFailure | 'refused' | 'compile' | 'cli';
 /** A deploy that failed: one line for the user (the pre-checks of ./workspace.ts fail as WorkspaceError). */
 export class DeployError extends WorkspaceError<FailureKind> {}
 
-
 export interface DeployResult {
 	action: 'installed' | 'updated';
 	appId: string;
